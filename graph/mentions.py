@@ -1,0 +1,277 @@
+"""Stage 3: find what each sentence names — entities, dates and resolved pronouns.
+
+Mentions come from four sources, in order of trust:
+
+1. the registry's names, aliases and demonyms ("Russian" names Russia);
+2. people introduced by a known first name or a formal title ("Kremlin spokesman Dmitry
+   Peskov", "Noel Clay"), and organizations named by their head noun ("Temple University");
+3. within an article, a surname alone or "Mr. X" refers to the person last named in full;
+4. pronouns (he, his, she, her) refer to a compatible person of the same or previous sentence.
+
+Each sentence also gets a *masked* text in which every mention is replaced by a token
+``⟦P3⟧`` (type letter + index), so that the rules can be written as readable patterns over
+"⟦P0⟧ met with ⟦P1⟧ in ⟦C2⟧" rather than over raw names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from graph.articles import Article
+from graph.dates import DateMention, find_dates
+from graph.lexicon import FEMALE_PRONOUNS, MALE_PRONOUNS, TITLES
+from graph.registry import Entity, Registry
+from graph.sentences import Sentence, split_sentences
+
+TOKEN = re.compile(r"⟦([A-Z])(\d+)⟧")
+_ORG_HEADS = (
+    "University|Center|Centre|Institute|Foundation|Council|Committee|Ministry|Agency|Bank|"
+    "Fund|Program|Programme|Corporation|Company|Party|Forum|Association|School|College|"
+    "Academy|Commission|Office|Service|Times|Post|Journal|Shimbun|Herald|Tribune|Gazette"
+)
+_CAP = r"[A-Z][\w&’'.-]*"
+_ORG = re.compile(
+    rf"(?<![\w])(?:{_CAP} ){{1,4}}(?:{_ORG_HEADS})(?: of (?:the )?{_CAP}(?: {_CAP}){{0,2}})?(?![\w])"
+)
+_TERRITORY = re.compile(r"(?<![\w])(?:[A-Z][a-z]+ ){1,2}Islands(?![\w])")
+_NAME_TOKEN = r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?"
+_PERSON = re.compile(rf"(?<![\w.])({_NAME_TOKEN})((?: [A-Z]\.)? {_NAME_TOKEN})(?![\w])")
+_TITLED = re.compile(
+    r"(?<![\w])(?:" + "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
+    + rf") ({_NAME_TOKEN}(?: {_NAME_TOKEN}){{1,2}})(?![\w])"
+)
+_PRONOUN = re.compile(r"(?<![\w])(he|He|his|His|him|she|She|her|Her)(?![\w])")
+_ADMINISTRATION = re.compile(r"^ (administration|government)\b")
+
+
+@dataclass
+class Mention:
+    """A stretch of an article that names an entity or a date (offsets into the article)."""
+
+    begin: int
+    end: int
+    surface: str
+    letter: str
+    entity: str | None = None
+    demonym: bool = False
+    pronoun: bool = False
+    date: DateMention | None = None
+
+
+@dataclass
+class SentenceView:
+    """A sentence with its mentions and its masked text, the unit the rules work on."""
+
+    sentence: Sentence
+    mentions: list[Mention]
+    masked: str = ""
+    unquoted: str = ""
+    quoted: list[tuple[int, int]] = field(default_factory=list)
+
+    def mention(self, token: str) -> Mention:
+        """The mention behind a masked token such as ``⟦P3⟧``."""
+        match = TOKEN.fullmatch(token)
+        if not match:
+            raise ValueError(f"not a mention token: {token!r}")
+        return self.mentions[int(match.group(2))]
+
+    def tokens(self, text: str) -> list[Mention]:
+        """The mentions whose tokens appear in a piece of masked text, in order."""
+        return [self.mentions[int(m.group(2))] for m in TOKEN.finditer(text)]
+
+
+@dataclass
+class ArticleMentions:
+    article: Article
+    views: list[SentenceView]
+
+
+class MentionFinder:
+    """Finds mentions with one registry; compiled once, used for every article."""
+
+    def __init__(self, registry: Registry, first_names: frozenset[str]) -> None:
+        self.registry = registry
+        self.first_names = first_names
+        self._forms = registry.surface_forms()
+        names = sorted(self._forms, key=len, reverse=True)
+        self._gazetteer = re.compile(
+            r"(?<![\w])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])"
+        )
+
+    # -- candidates --------------------------------------------------------------------
+    def _candidates(self, text: str, begin: int, end: int) -> list[Mention]:
+        found: list[tuple[int, Mention]] = []  # (priority, mention)
+        chunk = text[begin:end]
+        for m in self._gazetteer.finditer(chunk):
+            entity_id, demonym = self._forms[m.group(0)]
+            entity = self.registry[entity_id]
+            found.append((0, Mention(begin + m.start(), begin + m.end(), m.group(0),
+                                     entity.letter, entity_id, demonym=demonym)))
+        for m in _ORG.finditer(chunk):
+            label = re.sub(r"^(The|the) ", "", m.group(0))
+            start = begin + m.end() - len(label)
+            found.append((1, Mention(start, begin + m.end(), label, "O")))
+        for m in _TERRITORY.finditer(chunk):
+            found.append((1, Mention(begin + m.start(), begin + m.end(), m.group(0), "T")))
+        for m in _TITLED.finditer(chunk):
+            found.append((2, Mention(begin + m.start(1), begin + m.end(1), m.group(1), "P")))
+        for m in _PERSON.finditer(chunk):
+            if m.group(1) in self.first_names:
+                found.append((2, Mention(begin + m.start(), begin + m.end(), m.group(0), "P")))
+        # longest first; at equal length the registry wins over discoveries
+        found.sort(key=lambda pm: (-(pm[1].end - pm[1].begin), pm[0], pm[1].begin))
+        taken: list[Mention] = []
+        for _, mention in found:
+            if all(mention.end <= t.begin or mention.begin >= t.end for t in taken):
+                taken.append(mention)
+        return taken
+
+    def _discover(self, mention: Mention) -> None:
+        if mention.entity is None:
+            cls = {"P": "Person", "O": "Organization", "T": "Territory"}[mention.letter]
+            mention.entity = self.registry.discover(mention.surface, cls).id
+
+    # -- article ----------------------------------------------------------------------
+    def find(self, article: Article, registry: Registry | None = None) -> ArticleMentions:
+        """Mentions of every sentence; discoveries go into ``registry`` (default: the finder's)."""
+        saved = self.registry
+        if registry is not None:
+            self.registry = registry
+        try:
+            return self._find(article)
+        finally:
+            self.registry = saved
+
+    def _find(self, article: Article) -> ArticleMentions:
+        text = article.text
+        sentences = split_sentences(text)
+        per_sentence = [self._candidates(text, s.begin, s.end) for s in sentences]
+        for mentions in per_sentence:
+            for mention in mentions:
+                self._discover(mention)
+        self._surnames(text, sentences, per_sentence)
+        views: list[SentenceView] = []
+        for sentence, mentions in zip(sentences, per_sentence, strict=True):
+            for date in find_dates(sentence.text, article.published):
+                b, e = sentence.begin + date.begin, sentence.begin + date.end
+                if all(e <= m.begin or b >= m.end for m in mentions):
+                    mentions.append(Mention(b, e, date.surface, "D", date=date))
+            self._administrations(text, mentions)
+            mentions.sort(key=lambda m: m.begin)
+            views.append(SentenceView(sentence, mentions))
+        self._pronouns(text, views)
+        for view in views:
+            view.quoted = _quoted(view.sentence.text)
+            view.masked = _mask(text, view, ())
+            view.unquoted = _mask(text, view, view.quoted)
+        return ArticleMentions(article, views)
+
+    def _surnames(self, text: str, sentences: list[Sentence],
+                  per_sentence: list[list[Mention]]) -> None:
+        """A surname alone ("Brown", "Mr. Brown") names the person the article named in full."""
+        people: dict[str, str] = {}
+        for mentions in per_sentence:
+            for m in mentions:
+                entity = self.registry.get(m.entity)
+                if entity is not None and entity.letter == "P" and entity.surname:
+                    people.setdefault(entity.surname, entity.id)
+        if not people:
+            return
+        pattern = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, people)) + r")(?![\w])")
+        for sentence, mentions in zip(sentences, per_sentence, strict=True):
+            for m in pattern.finditer(text, sentence.begin, sentence.end):
+                b, e = m.start(), m.end()
+                if all(e <= x.begin or b >= x.end for x in mentions):
+                    mentions.append(Mention(b, e, m.group(0), "P", people[m.group(0)]))
+
+    def _administrations(self, text: str, mentions: list[Mention]) -> None:
+        """"the Obama administration" names the person's state, not the person."""
+        for m in mentions:
+            entity = self.registry.get(m.entity)
+            if m.letter == "P" and entity is not None and _ADMINISTRATION.match(text[m.end : m.end + 16]):
+                state = self.registry.state_of(entity)
+                if state is not None:
+                    m.letter, m.entity = "S", state.id
+
+    def _pronouns(self, text: str, views: list[SentenceView]) -> None:
+        """Resolve he/his/him and she/her to a person of this or the previous sentences.
+
+        News prefers the subject: the first person of the sentence before the pronoun, else
+        the first person of the nearest earlier sentence that names one; "she/her" wants a
+        female person and may also look ahead in its own sentence ("During her visit ...,
+        Chancellor Angela Merkel").
+        """
+        for index, view in enumerate(views):
+            s = view.sentence
+            for m in _PRONOUN.finditer(text, s.begin, s.end):
+                b, e = m.start(), m.end()
+                if any(not (e <= x.begin or b >= x.end) for x in view.mentions):
+                    continue
+                female = m.group(1).lower() in FEMALE_PRONOUNS
+                target = self._antecedent(views, index, b, female)
+                if target is not None:
+                    view.mentions.append(Mention(b, e, m.group(0), "P", target, pronoun=True))
+            view.mentions.sort(key=lambda x: x.begin)
+
+    def _compatible(self, entity_id: str | None, female: bool) -> bool:
+        entity = self.registry.get(entity_id)
+        if entity is None or entity.letter != "P":
+            return False
+        if entity.gender is None:
+            first = entity.label.split()[0]
+            return not female or first.endswith("a")  # Angela, Maria, Yelena ...
+        return (entity.gender == "female") == female
+
+    def _antecedent(self, views: list[SentenceView], index: int, at: int, female: bool) -> str | None:
+        here = [m for m in views[index].mentions if m.letter == "P" and not m.pronoun]
+        before = [m for m in here if m.end <= at and self._compatible(m.entity, female)]
+        if before:
+            return before[0].entity
+        if female:
+            after = [m for m in here if m.begin > at and self._compatible(m.entity, True)]
+            if after:
+                return after[0].entity
+        for back in range(index - 1, max(-1, index - 4), -1):
+            people = [m for m in views[back].mentions if m.letter == "P"
+                      and self._compatible(m.entity, female)]
+            if people:
+                return people[0].entity
+        return None
+
+
+def _mask(text: str, view: SentenceView, drop: tuple[tuple[int, int], ...] | list[tuple[int, int]]) -> str:
+    """The sentence with each mention replaced by ``⟦<letter><index>⟧``, white space folded.
+
+    Spans in ``drop`` (sentence-relative, the inside of quotations) become "…": facts are
+    read from what the article reports, not from what somebody is quoted as saying.
+    """
+    s = view.sentence
+    cuts = [(s.begin + b, s.begin + e, "…") for b, e in drop]
+    cuts += [(m.begin, m.end, f"⟦{m.letter}{i}⟧") for i, m in enumerate(view.mentions)
+             if not any(b <= m.begin and m.end <= e for b, e, _ in cuts[: len(drop)])]
+    cuts.sort()
+    out: list[str] = []
+    cursor = s.begin
+    for begin, end, replacement in cuts:
+        if begin < cursor:
+            continue
+        out.append(text[cursor:begin])
+        out.append(replacement)
+        cursor = end
+    out.append(text[cursor : s.end])
+    masked = "".join(out).replace("’", "'").replace("‘", "'")
+    return " ".join(masked.split())
+
+
+def _quoted(sentence: str) -> list[tuple[int, int]]:
+    """(begin, end) of the text inside each pair of quotation marks of the sentence."""
+    spans: list[tuple[int, int]] = []
+    for m in re.finditer(r"“([^”]*)”|\"([^\"]*)\"", sentence):
+        group = 1 if m.group(1) is not None else 2
+        spans.append((m.start(group), m.end(group)))
+    return spans
+
+
+def entity_of(registry: Registry, mention: Mention) -> Entity | None:
+    return registry.get(mention.entity)

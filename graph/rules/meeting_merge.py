@@ -1,0 +1,173 @@
+"""Meetings, stage two: one fact per meeting, however many times the article mentions it.
+
+A mention joins an earlier meeting when they share a participant, every other participant of
+each is *covered* by the other (the same entity, or a state and the person who leads it:
+"Tsipras visited Russia" + "his meetings with Tsipras, Putin …"), and their dates and places
+agree (one may be vaguer: 2015 and 2015-05-09, Japan and Tokyo).  A mention with a single
+participant ("Abe was to meet with the political outcast in Sochi") only completes a meeting of
+the two sentences before it; one with no participant but an exact day completes the meeting of
+that day ("the subcabinet talks to be held in Moscow on May 18").
+
+The merged status is the strongest one a cue word gave (cancelled, held, planned, proposed, in
+that order), else the one guessed from tense and date.  A summit between states ("the
+Japan-Russia summit") is one of their leaders, when the article names them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from graph.articles import PartialDate
+from graph.facts import Meeting
+from graph.rules.common import Context
+
+if TYPE_CHECKING:
+    from graph.rules.meetings import Candidate
+
+_STRENGTH = {"cancelled": 4, "held": 3, "planned": 2, "proposed": 1}
+
+
+def _covered(context: Context, who: str, others: set[str]) -> bool:
+    if who in others:
+        return True
+    entity = context.registry.get(who)
+    if entity is not None and entity.letter == "S":
+        return any(context.leads(p, who) for p in others)
+    state = context.state_of_person(who)
+    return bool(state and state in others and context.leads(who, state))
+
+
+def _dates_agree(a: PartialDate | None, b: PartialDate | None) -> bool:
+    if a is None or b is None:
+        return True
+    return a.iso().startswith(b.iso()) or b.iso().startswith(a.iso())
+
+
+def _places_agree(context: Context, a: str | None, b: str | None) -> bool:
+    if a is None or b is None or a == b:
+        return True
+    for inner, outer in ((a, b), (b, a)):
+        entity = context.registry.get(inner)
+        state = context.registry.state_of(entity) if entity is not None else None
+        if state is not None and state.id == outer:
+            return True
+        if entity is not None and entity.part_of == outer:
+            return True
+    return False
+
+
+class _Draft:
+    def __init__(self, cand: Candidate) -> None:
+        self.participants = set(cand.participants)
+        self.spans = [(cand.view.sentence.begin, cand.view.sentence.end)]
+        self.sentences = [cand.view.sentence.index]
+        self.location = cand.location
+        self.date = cand.date.value if cand.date else None
+        self.date_guess = cand.date_guess
+        self.statuses = [cand.status] if cand.status else []
+        self.guessed = [cand.guessed_status]
+        self.hints = [cand.kind_hint]
+
+    def absorb(self, cand: Candidate) -> None:
+        self.participants |= set(cand.participants)
+        span = (cand.view.sentence.begin, cand.view.sentence.end)
+        if span not in self.spans:
+            self.spans.append(span)
+            self.sentences.append(cand.view.sentence.index)
+        if cand.location and (self.location is None or _more_specific(cand.location, self.location)):
+            self.location = cand.location
+        value = cand.date.value if cand.date else None
+        if value is not None and (self.date is None or len(value.iso()) > len(self.date.iso())):
+            self.date = value
+        if self.date_guess is None:
+            self.date_guess = cand.date_guess
+        if cand.status:
+            self.statuses.append(cand.status)
+        self.guessed.append(cand.guessed_status)
+        self.hints.append(cand.kind_hint)
+
+    def fits(self, context: Context, cand: Candidate) -> bool:
+        mine, theirs = self.participants, set(cand.participants)
+        if not theirs:
+            return bool(cand.date and cand.date.value and cand.date.value.day is not None
+                        and self.date == cand.date.value)
+        if not mine & theirs:
+            return False
+        if len(theirs) == 1 and cand.view.sentence.index - max(self.sentences) > 2:
+            return False
+        if not all(_covered(context, p, mine) for p in theirs):
+            return False
+        if not all(_covered(context, p, theirs) for p in mine) and len(theirs) > 1:
+            return False
+        value = cand.date.value if cand.date else None
+        return _dates_agree(self.date, value) and _places_agree(context, self.location, cand.location)
+
+
+_more_specific_rank = {"C": 3, "T": 2, "L": 1, "S": 0}
+
+
+def _more_specific(new: str, old: str) -> bool:
+    return False if new == old else _RANK.get(new, 0) > _RANK.get(old, 0)
+
+
+_RANK: dict[str, int] = {}
+
+
+def merge(context: Context, candidates: list[Candidate]) -> None:
+    _RANK.clear()
+    for cand in candidates:
+        for place in (cand.location,):
+            entity = context.registry.get(place)
+            if entity is not None:
+                _RANK[entity.id] = _more_specific_rank.get(entity.letter, 0)
+    drafts: list[_Draft] = []
+    orphans: list[Candidate] = []
+    for cand in candidates:
+        best = None
+        for draft in drafts:
+            if draft.fits(context, cand):
+                best = draft
+                break
+        if best is not None:
+            best.absorb(cand)
+        elif len(set(cand.participants)) >= 2:
+            drafts.append(_Draft(cand))
+        else:
+            orphans.append(cand)
+    for cand in orphans:  # an exact day may name a meeting mentioned only later
+        for draft in drafts:
+            if not cand.participants and draft.fits(context, cand):
+                draft.absorb(cand)
+                break
+    for draft in drafts:
+        _finish(context, draft)
+
+
+def _finish(context: Context, draft: _Draft) -> None:
+    if any(h == "summit" for h in draft.hints):
+        for p in list(draft.participants):
+            entity = context.registry.get(p)
+            if entity is not None and entity.letter == "S":
+                leader = context.leader_of(p)
+                if leader:
+                    draft.participants.add(leader)
+    status = max(draft.statuses, key=_STRENGTH.__getitem__) if draft.statuses else \
+        max(draft.guessed, key=_STRENGTH.__getitem__)
+    date = draft.date or draft.date_guess
+    people = [p for p in draft.participants if (e := context.registry.get(p)) is not None and e.letter == "P"]
+    leaders = [p for p in people if context.is_leader(p)]
+    if "ministerial" in draft.hints:
+        kind = "ministerial"
+    elif len(leaders) >= 2 or "summit" in draft.hints:
+        kind = "summit"
+    elif len(people) >= 2:
+        kind = "talks"
+    elif "visit" in draft.hints or "attend" in draft.hints:
+        kind = "visit"
+    else:
+        kind = "other"
+    context.facts.meetings.append(Meeting(
+        participants=draft.participants, spans=sorted(draft.spans), location=draft.location,
+        date=date, status=status, kind=kind, sentence=min(draft.sentences),
+        status_guessed=not draft.statuses,
+    ))

@@ -1,0 +1,447 @@
+"""Meetings: who meets whom, where, when, and whether it happened.
+
+Each *trigger* (a verb or noun of meeting: "met", "talks", "summit", "visit", "trip",
+"attend", "told") is read with its slots:
+
+* participants — the actor before the trigger (the nearest person of the clause; the object
+  of "inviting X to visit", "plans for X to visit", "begging X to visit"), and the
+  counterpart after it ("with X", "met X", "between X and Y"), or a hyphenated pair
+  ("the Japan-Russia summit"), or "their meeting" (the people of the sentence);
+* the destination of a visit ("visit to Japan", "visited Russia", "visited President X"),
+  whose state is the host and joins the participants;
+* location — the place after "in/at" (the most specific of a chain: "the Black Sea resort
+  of Sochi" is Sochi), or the destination;
+* date — a date expression of the trigger's stretch of text (a date before "prior to" only
+  gives the year), else the publication year when nothing marks the event as historical;
+* status — the cue word nearest before the trigger (cancelled / planned / proposed), else
+  the tense or the date against the publication date.
+
+Partial mentions ("Abe was to meet with the political outcast in Sochi") are completed by
+``graph.rules.meeting_merge``, which also merges repeated mentions of one meeting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from graph.articles import PartialDate
+from graph.dates import DateMention
+from graph.lexicon import EVENT_NOUNS
+from graph.mentions import Mention, SentenceView
+from graph.rules import meeting_merge
+from graph.rules.common import Context, clause_bounds, tok
+
+_P, _AGENT, _PLACE = tok("P"), tok("PSO"), tok("CTLS")
+_TITLE_WORDS = r"(?:(?:the |a |an |his |her )?(?:[A-Z][\w.-]*|of|for|and|vice|foreign|prime|deputy) ){0,4}"
+
+TRIGGERS = [
+    ("visit", r"visit(?:s|ed|ing)?|trip(?:s)?|tour(?:ed)? of|travel(?:s|ed|led|ing)? to|went to|go to|goes to"),
+    ("meet", r"met|meet(?:s|ing|ings)?|summit(?:s)?(?: meeting)?|talks|held talks|hold talks|holds talks|holding talks"),
+    ("tell", r"told|informed|assured|conveyed to|explained to|pointed out to"),
+    ("attend", r"attend(?:s|ed|ing)?|did"),
+]
+_TRIGGER = re.compile(
+    r"(?<![\w'-])(?:" + "|".join(f"(?P<{kind}>{rx})" for kind, rx in TRIGGERS) + r")(?![\w-])",
+    re.IGNORECASE,
+)
+_NEGATED = re.compile(r"\b(?:not|never|no) (?:to )?$")
+CANCELLED = r"cancel\w*|called off|call off|scrapped|postponed|backed out|pulled out|skipped|boycotted|withdrew"
+PLANNED = (r"is to|are to|was to|were to|set to|was set|is set|scheduled|plans?|planned|planning|"
+           r"to be held|agreed|arranged|expected to|due to|going to|accepted|upcoming|will")
+PROPOSED = (r"possible|possibility|looking into|consider\w*|seeks?|sought|seeking|wants? to|wanted to|"
+            r"hopes? to|hoped to|trying to|tried to|try to|invit\w+|propos\w+|offered to|begging|"
+            r"urg\w+|opposes|opposed|calls? for|called for|push\w* for|finaliz\w+|would|may|might|could")
+_CUE = re.compile(rf"\b(?:(?P<cancelled>{CANCELLED})|(?P<planned>{PLANNED})|(?P<proposed>{PROPOSED}))\b")
+_MODAL = re.compile(r"\b(will|would|may|might|could)\b")
+_MODAL_USE = re.compile(r"^(?: \w+)? (?:be held|be|hold|visit|meet|attend|go|travel|take place|hold talks)\b")
+_RIGHT_CUE = re.compile(r"^(?: to (?:the )?⟦[A-Z]\d+⟧)? (?:(?P<planned>will be held|is to be held|to be held|is scheduled|was scheduled|will take place)|(?P<proposed>would|may|might|could))\b")
+_HISTORICAL = re.compile(r"\b(?:first|ever|since|in the past|decades?|years ago|former|previous|last time)\b")
+_FORWARD = re.compile(r"\b(?:next|later|end of|coming|upcoming)\b", re.IGNORECASE)
+_CONTROLLER = re.compile(
+    rf"(?:invit\w+|ask\w*|urg\w+|begging|begged|persuad\w+|plans? for|wants?|wanted|expects?|allow\w*) "
+    rf"{_TITLE_WORDS}(?P<who>{_P})(?:, [^,]*,)? (?:to|will|would)(?: \w+)? $"
+)
+_BY_VISITOR = re.compile(rf"^ by (?P<who>{_P})")
+# A counterpart: "Russian President ⟦P⟧" names the person, "the ⟦S⟧" a state.
+_PARTY = rf"(?:(?:the )?(?:⟦S\d+⟧ )?{_TITLE_WORDS}{_P}|(?:the )?{_AGENT})"
+_WITH = re.compile(
+    rf"^(?: (?:at|in) (?:a |an |the )?(?:\S+ ){{0,2}}?\S+)? (?:with|between) (?P<who>{_PARTY})"
+    rf"(?: and (?P<who2>{_PARTY}))?"
+)
+_DIRECT = re.compile(rf"^ (?P<who>(?:the )?(?:⟦S\d+⟧ )?{_TITLE_WORDS}{_P})")
+_DEST = re.compile(rf"^(?: \S+){{0,3}}? to (?:the )?(?P<dest>{_PLACE}|{_P})")
+_DEST_DIRECT = re.compile(rf"^ (?:the )?(?P<dest>{_PLACE})")
+_PAIR = re.compile(rf"(?P<a>{tok('SP')})-(?P<b>{tok('SP')}) (?:[\w']+ ){{0,3}}$")
+_THEIR = re.compile(r"\btheir (?:\w+ ){0,2}$")
+_ORG_SUMMIT = re.compile(rf"(?P<org>{tok('O')}) (?:(?P<place>{tok('LC')}) )?$")
+_HOSTED = re.compile(rf"(?P<host>{tok('S')}) (?:hosts|hosted|will host|is hosting|chairs|will chair) the $")
+_CHAIRED = re.compile(rf"^ (?:\w+ )?(?:chaired|hosted) by (?P<host>{tok('S')})")
+_GOVERNMENT = re.compile(rf"(?P<owner>{tok('SP')})(?:'s)? government")
+_EVENT = re.compile(
+    rf"(?P<host>{_P}) (?:held|hosted|hosts|will host|organized|staged) (?:a|an|the) (?:[\w-]+ ){{0,2}}"
+    rf"(?P<noun>{'|'.join(EVENT_NOUNS)})"
+)
+_ATTEND_OBJECT = re.compile(
+    rf"^ (?:(?:a|an|the) )?(?:(?P<owner>{tok('SP')})'s )?(?:[\w-]+ |⟦D\d+⟧ |⟦C\d+⟧ ){{0,4}}?"
+    rf"(?P<noun>{'|'.join(EVENT_NOUNS)}|Olympics|Winter Olympics|Games)\b"
+)
+_INVITATION = re.compile(rf"(?P<host>{_P})'s invitation to $")
+_FOLLOW_CANCEL = re.compile(rf"(?P<who>{_P}) (?:\w+ly )?(?:{CANCELLED})")
+_COUNTERPART = re.compile(r"^ (?:⟦S\d+⟧ )?counterparts?\b")
+
+
+@dataclass
+class Event:
+    """A ceremony or summit a person hosts, that a later "attend the event" refers to."""
+
+    host: str
+    noun: str
+    location: str | None
+    date: PartialDate | None
+
+
+@dataclass
+class Candidate:
+    """One mention of a meeting, before merging."""
+
+    participants: list[str]
+    view: SentenceView
+    kind_hint: str
+    location: str | None = None
+    date: DateMention | None = None
+    status: str | None = None
+    guessed_status: str = "held"
+    date_guess: PartialDate | None = None
+    visitor: str | None = None
+    host: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class MeetingReader:
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.events: list[Event] = []
+
+    # -- slots --------------------------------------------------------------------------
+    def entity_of(self, view: SentenceView, token: str | None) -> str | None:
+        return view.mention(token).entity if token else None
+
+    def subject(self, view: SentenceView, masked: str, at: int) -> str | None:
+        left = masked[:at]
+        controller = _CONTROLLER.search(left)
+        if controller:
+            return self.entity_of(view, controller.group("who"))
+        begin, _ = clause_bounds(masked, at)
+        for piece in (left[begin:], left):
+            people = [m for m in view.tokens(piece) if m.letter == "P"]
+            if people:
+                return people[-1].entity
+        return None
+
+    def location_after(self, view: SentenceView, right: str) -> str | None:
+        m = re.search(r"(?:^| )(?:in|at) (?:a |an |the )?", right)
+        if not m:
+            return None
+        chain = right[m.end() : m.end() + 70]
+        chain = re.split(r" (?:on|to|for|with|during|since|after|before|prior)\b|[,;]? (?!⟦)", chain, maxsplit=0)[0] \
+            if False else chain
+        places = [x for x in view.tokens(re.split(r" (?:on|to|for|with|during|since|after|before|prior|and)\b", chain)[0])
+                  if x.letter in "CTSL"]
+        return self.best_place(places)
+
+    def best_place(self, places: list[Mention]) -> str | None:
+        for letter in "CTSL":
+            for place in places:
+                entity = self.context.entity(place)
+                if place.letter == letter and entity is not None and entity.kind not in {"sea", "continent"}:
+                    return entity.id
+        return None
+
+    def host_of(self, place_id: str | None) -> str | None:
+        place = self.context.registry.get(place_id)
+        if place is None:
+            return None
+        if place.letter == "T":
+            for st in self.context.facts.territory_statements:
+                if st.territory == place.id and st.predicate == "controlledBy":
+                    return st.state
+            return None
+        state = self.context.registry.state_of(place)
+        return state.id if state is not None else None
+
+    # -- status and date ----------------------------------------------------------------
+    def cue(self, left: str, right: str) -> str | None:
+        window = " ".join(left.split()[-7:])
+        best: tuple[int, str] | None = None
+        for m in _CUE.finditer(window):
+            kind = m.lastgroup or ""
+            if _MODAL.fullmatch(m.group(0)) and not _MODAL_USE.match(window[m.end() :] + " visit"):
+                continue
+            if m.group(0) == "will" and not _MODAL_USE.match(window[m.end() :] + " visit"):
+                continue
+            best = (m.start(), kind)
+        if best:
+            return best[1]
+        rm = _RIGHT_CUE.match(right)
+        if rm:
+            return rm.lastgroup
+        return None
+
+    def date_in(self, view: SentenceView, piece: str) -> DateMention | None:
+        for m in view.tokens(piece):
+            if m.date is not None and m.date.value is not None and m.date.role in {"point", "before"}:
+                return m.date
+        return None
+
+    # -- reading one sentence -----------------------------------------------------------
+    def read(self, view: SentenceView) -> list[Candidate]:
+        masked = view.unquoted
+        self.register_events(view, masked)
+        triggers = [m for m in _TRIGGER.finditer(masked) if not _NEGATED.search(masked[: m.start()])]
+        out: list[Candidate] = []
+        previous_end, previous_status = 0, None
+        for i, m in enumerate(triggers):
+            kind = m.lastgroup or "meet"
+            next_start = triggers[i + 1].start() if i + 1 < len(triggers) else len(masked)
+            left, right = masked[: m.start()], masked[m.end() : next_start]
+            window = masked[previous_end : m.start()]
+            cand = self.candidate(view, masked, m, kind, left, right)
+            if cand is not None:
+                status = self.cue(window, right)
+                between = masked[previous_end : m.start()]
+                if status is None and previous_status and re.fullmatch(
+                        r"(?: (?:the )?⟦[A-Z]\d+⟧)? (?:to|and for|and to|and)(?: \w+)? ?", between):
+                    status = previous_status
+                cand.status = status
+                self.fill_date(view, masked, cand, left[max(0, clause_bounds(masked, m.start())[0]):], right)
+                self.guess(view, m.group(0), cand)
+                out.append(cand)
+                previous_status = status or previous_status
+            previous_end = m.end()
+        return out
+
+    def candidate(self, view: SentenceView, masked: str, m: re.Match[str], kind: str,
+                  left: str, right: str) -> Candidate | None:
+        word = m.group(0).lower()
+        if kind == "attend":
+            return self.attend(view, masked, m, left, right)
+        if kind == "tell":
+            who = _DIRECT.match(" " + right.lstrip())
+            subject = self.subject(view, masked, m.start())
+            if not who or not subject:
+                return None
+            other = self.entity_of(view, _last_token(who.group("who")))
+            if other == subject or other is None:
+                return None
+            cand = Candidate([subject, other], view, "talks")
+            date = re.match(r"^ (⟦D\d+⟧)", right[who.end() - 1 :] if who else "")
+            cand.date = view.mention(date.group(1)).date if date else None
+            cand.extra["no_sentence_date"] = "1"
+            return cand
+        if kind == "visit":
+            return self.visit(view, masked, m, left, right)
+        return self.meet(view, masked, m, word, left, right)
+
+    def meet(self, view: SentenceView, masked: str, m: re.Match[str], word: str,
+             left: str, right: str) -> Candidate | None:
+        participants: list[str] = []
+        hint = "summit" if word.startswith("summit") else "meet"
+        if re.search(r"minister|ministerial|subcabinet", left[-40:], re.IGNORECASE):
+            hint = "ministerial"
+        org = _ORG_SUMMIT.search(left) if word.startswith("summit") else None
+        if org:
+            cand = Candidate([self.entity_of(view, org.group("org")) or ""], view, "summit")
+            cand.location = self.entity_of(view, org.group("place")) or self.location_after(view, right)
+            hosted = _HOSTED.search(left[: org.start()] + "") or _HOSTED.search(left[: org.start()])
+            chaired = _CHAIRED.match(right)
+            host = (self.entity_of(view, hosted.group("host")) if hosted else None) or (
+                self.entity_of(view, chaired.group("host")) if chaired else None) or self.host_of(cand.location)
+            if host:
+                cand.participants.append(host)
+            return cand
+        pair = _PAIR.search(left)
+        if pair:
+            participants += [self.entity_of(view, pair.group("a")) or "", self.entity_of(view, pair.group("b")) or ""]
+        elif _THEIR.search(left):
+            for x in view.tokens(masked):
+                if x.letter == "P" and x.entity not in participants and x.entity:
+                    participants.append(x.entity)
+        else:
+            subject = self.subject(view, masked, m.start())
+            with_ = _WITH.match(right) or (_DIRECT.match(right) if word in {"met", "meet", "meets", "meeting"} else None)
+            counterpart = []
+            if with_:
+                for group in ("who", "who2"):
+                    token = _last_token(with_.groupdict().get(group))
+                    if token and not (view.mention(token).pronoun and _COUNTERPART.match(right[with_.end(group):])):
+                        counterpart.append(self.entity_of(view, token))
+            if subject in counterpart or subject is None:
+                others = [x.entity for x in view.tokens(masked) if x.letter == "P"
+                          and x.entity not in counterpart and not x.pronoun]
+                subject = others[-1] if others else subject
+            participants += [p for p in [subject, *counterpart] if p]
+        cand = Candidate([p for p in participants if p], view, hint)
+        cand.location = self.location_after(view, right) or self.location_before(view, left)
+        return cand
+
+    def location_before(self, view: SentenceView, left: str) -> str | None:
+        m = re.match(r"^(?:In|At) (?:the )?((?:⟦[CTLS]\d+⟧(?:, )?)+),", left)
+        return self.best_place(view.tokens(m.group(1))) if m else None
+
+    def visit(self, view: SentenceView, masked: str, m: re.Match[str], left: str, right: str) -> Candidate | None:
+        by = _BY_VISITOR.match(right)
+        visitor = self.entity_of(view, by.group("who")) if by else self.subject(view, masked, m.start())
+        after_by = right[by.end() :] if by else right
+        dest_m = _DEST.match(after_by) or (_DEST_DIRECT.match(after_by) if not m.group(0).lower().startswith(("visit ", "trip")) else None)
+        if dest_m is None and re.match(r"^ (?:the )?(?:area|disputed islands|islands|territory)\b", after_by):
+            terr = [t for t in self.context.facts.territory_statements if t.predicate == "controlledBy"]
+            dest_id = terr[0].territory if terr else None
+        else:
+            dest_id = self.entity_of(view, dest_m.group("dest")) if dest_m else None
+        dest = self.context.registry.get(dest_id)
+        cand = Candidate([], view, "visit", visitor=visitor)
+        if visitor:
+            cand.participants.append(visitor)
+        if dest is not None and dest.letter == "P":
+            cand.participants.append(dest.id)
+            cand.kind_hint = "meet"
+            cand.location = self.location_after(view, after_by[dest_m.end() :] if dest_m else after_by)
+        else:
+            cand.location = dest_id or self.location_after(view, after_by)
+            host = self.host_of(cand.location)
+            if host is None and dest_id is None:
+                gov = _GOVERNMENT.search(left) or _GOVERNMENT.search(right)
+                if gov:
+                    owner = view.mention(gov.group("owner"))
+                    host = self.context.as_state(owner) or (
+                        self.context.state_of_person(owner.entity) if owner.entity else None)
+                    cand.extra["implicit_host"] = "1"
+            if host and visitor and host != visitor:
+                if self.context.state_of_person(visitor) == host and (dest is None or dest.letter != "T"):
+                    return None  # a domestic trip is not a diplomatic meeting
+                cand.participants.append(host)
+                cand.host = host
+        return cand
+
+    def attend(self, view: SentenceView, masked: str, m: re.Match[str], left: str, right: str) -> Candidate | None:
+        obj = _ATTEND_OBJECT.match(right)
+        if m.group(0).lower() == "did" and (obj is None or obj.group("noun") not in {"Olympics", "Winter Olympics", "Games", "ceremony"}):
+            return None
+        subject = self.subject(view, masked, m.start())
+        if subject is None:
+            return None
+        cand = Candidate([subject], view, "attend")
+        invitation = _INVITATION.search(left)
+        event = None
+        if obj is not None:
+            noun = obj.group("noun")
+            if obj.group("owner"):
+                owner = view.mention(obj.group("owner"))
+                cand.participants.append(self.context.as_state(owner) or owner.entity or "")
+            elif invitation:
+                cand.participants.append(self.entity_of(view, invitation.group("host")) or "")
+            elif right[: obj.start("noun")].strip() in {"the", "the " + noun} or noun == "event":
+                event = next((e for e in reversed(self.events) if noun in {e.noun, "event"}), None)
+            else:
+                event = next((e for e in reversed(self.events) if e.noun == noun and noun != "summit"), None) \
+                    if re.match(r"^ the ", right) else None
+            cand.location = self.location_after(view, right[obj.end() :]) or self.location_in(view, right[: obj.end()])
+        elif re.match(r"^ the event\b", right):
+            event = self.events[-1] if self.events else None
+        if event is not None:
+            cand.participants.append(event.host)
+            cand.location = cand.location or event.location
+            cand.extra["event_date"] = event.date.iso() if event.date else ""
+            cand.date_guess = event.date
+        if len(cand.participants) < 2 and cand.location:
+            host = self.host_of(cand.location)
+            if host and host != self.context.state_of_person(subject):
+                cand.participants.append(host)
+        if invitation and not any(p == self.entity_of(view, invitation.group("host")) for p in cand.participants):
+            cand.participants.append(self.entity_of(view, invitation.group("host")) or "")
+        cand.participants = [p for p in cand.participants if p]
+        if obj is not None and obj.group("noun") != "summit":
+            self.events.append(Event(cand.participants[-1], obj.group("noun"), cand.location, None)) \
+                if invitation else None
+        return cand
+
+    def location_in(self, view: SentenceView, piece: str) -> str | None:
+        return self.best_place([x for x in view.tokens(piece) if x.letter in "CT"])
+
+    def register_events(self, view: SentenceView, masked: str) -> None:
+        for m in _EVENT.finditer(masked):
+            right = masked[m.end() :]
+            dates = [x.date for x in view.mentions if x.date and x.date.value and x.date.role == "point"]
+            self.events.append(Event(self.entity_of(view, m.group("host")) or "", m.group("noun"),
+                                     self.location_after(view, right), dates[0].value if dates else None))
+
+    def fill_date(self, view: SentenceView, masked: str, cand: Candidate, left: str, right: str) -> None:
+        if cand.date is None and "no_sentence_date" not in cand.extra:
+            cand.date = self.date_in(view, right) or self.date_in(view, left)
+            if cand.date is None:
+                when = re.search(r"(⟦D\d+⟧), when ", masked)
+                if when and masked.find(", when ") < masked.find(cand.view.masked[:0] or ", when ") + 10:
+                    cand.date = view.mention(when.group(1)).date
+        if cand.date is not None and cand.date.role == "before" and cand.date.value is not None:
+            cand.date_guess = PartialDate(cand.date.value.year)
+            cand.date = None
+
+    def guess(self, view: SentenceView, word: str, cand: Candidate) -> None:
+        """The status when no cue word says it: tense, then the date against publication."""
+        published = self.context.facts.article.published
+        when = cand.date.value if cand.date else cand.date_guess
+        forward = cand.date is not None and _FORWARD.search(cand.date.surface)
+        if forward:
+            cand.guessed_status = "planned"
+        elif when is not None and _after(when, published):
+            cand.guessed_status = "planned"
+        else:
+            cand.guessed_status = "held"
+        if cand.date is None and cand.date_guess is None and not _HISTORICAL.search(view.unquoted):
+            cand.date_guess = PartialDate(published.year)
+
+
+def _last_token(text: str | None) -> str | None:
+    tokens = re.findall(r"⟦[A-Z]\d+⟧", text or "")
+    return tokens[-1] if tokens else None
+
+
+def _after(when: PartialDate, published: PartialDate) -> bool:
+    """Is ``when`` after the publication date, at the precision both have?"""
+    a = (when.year, when.month or 0, when.day or 0)
+    b = (published.year, published.month or 0, published.day or 0)
+    depth = 1 + (when.month is not None and published.month is not None) + (
+        when.day is not None and published.day is not None)
+    return a[:depth] > b[:depth]
+
+
+def extract(context: Context) -> None:
+    reader = MeetingReader(context)
+    candidates: list[Candidate] = []
+    for view in context.views:
+        found = reader.read(view)
+        for follow in _FOLLOW_CANCEL.finditer(view.unquoted):
+            who = view.mention(follow.group("who")).entity
+            for cand in reversed(candidates):
+                if who in cand.participants and view.sentence.index - cand.view.sentence.index <= 2:
+                    cand.status = "cancelled"
+                    break
+        add_leaders_of_visited_states(context, found)
+        candidates += found
+    meeting_merge.merge(context, candidates)
+
+
+def add_leaders_of_visited_states(context: Context, found: list[Candidate]) -> None:
+    """A visit to a state whose leader the same sentence names meets that leader
+    ("During her visit to Japan, Merkel tried to talk Abe out of …") — unless that person
+    is travelling somewhere else in the sentence."""
+    visitors = {c.visitor for c in found if c.kind_hint == "visit" and c.visitor}
+    for cand in found:
+        if cand.kind_hint != "visit" or not cand.host or "implicit_host" in cand.extra:
+            continue
+        for m in cand.view.mentions:
+            if m.letter == "P" and m.entity and m.entity not in cand.participants and m.entity not in visitors \
+                    and context.leads(m.entity, cand.host):
+                cand.participants.append(m.entity)
+                cand.kind_hint = "meet"

@@ -1,0 +1,107 @@
+"""Sanctions: who imposes them, on whom, and why.
+
+Triggers are nouns ("sanctions", "a travel ban", "an embargo") and verbs ("penalizing",
+"punishing", "slapped … with").  Imposers come from, in order: "imposed by X and Y"; a
+possessive or modifier ("the G7's sanctions", "EU sanctions", "European sanctions"); "among the
+Group of Seven"; and, when the trigger is a verb or the object of an imposing verb, the actors
+before it in the clause ("Japan joined the U.S. and the European Union in penalizing Russia").
+The target is "on/against X", the object of the verb, or "X, whom … slapped with"; when the
+text does not repeat it, it is the state the article is about (the gold rules: "the target is
+usually Russia, which is directly implied where not repeated").
+"""
+
+from __future__ import annotations
+
+import re
+
+from graph.facts import Sanction
+from graph.mentions import Mention, SentenceView
+from graph.rules.common import Context, clause_bounds, tok
+
+_NOUN = r"(?:sanctions?|travel bans?|asset freezes?|embargo(?:es)?|punitive measures|penalties)"
+_VERB = r"(?:penaliz\w*|penalis\w*|punish(?:ed|es|ing)?|sanction(?:ed|ing)|slapped|slap|imposed sanctions on)"
+TRIGGER = re.compile(rf"(?<![\w])(?:{_NOUN}|{_VERB})(?![\w])")
+_IMPOSING = re.compile(r"\b(?:impos\w+|implement\w*|introduc\w+|slapp\w+|levied|levy|maintain\w*|"
+                       r"adopt\w*|extend\w*|tighten\w*|approv\w+|announc\w+|joined|gone along)\b")
+_AGENTS = rf"(?:the )?{tok('SOL')}(?:(?:,| and| or) (?:the )?{tok('SOL')})*"
+_BY = re.compile(rf"^ (?:(?:imposed|levied|introduced) )?by ({_AGENTS})")
+_MODIFIER = re.compile(rf"({tok('SOL')})(?:'s)? (?:(?:\w+|network of) ){{0,2}}$")
+_AMONG = re.compile(rf"^(?: \w+){{0,3}} among (?:the )?({tok('O')})")
+_TARGET = re.compile(rf"^(?: \w+){{0,2}}? (?:on|against) (?:the )?({tok('SOP')})")
+_OBJECT = re.compile(rf"^ (?:the )?({tok('SOP')})")
+_WHOM = re.compile(rf"({tok('P')}), whom ({_AGENTS}) (?:have |has |had )?$")
+_REASON = re.compile(r"^ (?:over|for|in retaliation for|because of|following|after) ([^,;.]{3,80})")
+
+
+def _agents(context: Context, view: SentenceView, fragment: str) -> list[str]:
+    out = []
+    for m in view.tokens(fragment):
+        agent = context.as_agent(m)
+        if agent is not None and agent not in out:
+            out.append(agent)
+    return out
+
+
+def _default_target(context: Context, imposers: set[str]) -> str | None:
+    for sanction in context.facts.sanctions:
+        if sanction.target not in imposers:
+            return sanction.target
+    for state in context.main_states():
+        if state not in imposers and not context.registry[state].historical:
+            return state
+    return None
+
+
+def extract(context: Context) -> None:
+    pending: list[tuple[SentenceView, set[str], str | None, str | None]] = []
+    for view in context.views:
+        masked = view.unquoted
+        for m in TRIGGER.finditer(masked):
+            before, after = masked[: m.start()], masked[m.end() :]
+            c_begin, _ = clause_bounds(masked, m.start())
+            is_verb = not re.fullmatch(_NOUN, m.group(0))
+            imposers: list[str] = []
+            by = _BY.match(after)
+            if by:
+                imposers += _agents(context, view, by.group(1))
+            mod = _MODIFIER.search(before[-60:])
+            if mod and not is_verb:
+                imposers += _agents(context, view, mod.group(1))
+            among = _AMONG.match(after)
+            if among:
+                imposers += _agents(context, view, among.group(1))
+            whom = _WHOM.search(before)
+            target_mention: Mention | None = None
+            if whom:
+                imposers += _agents(context, view, whom.group(2))
+                target_mention = view.mention(whom.group(1))
+            elif is_verb or _IMPOSING.search(before[c_begin:]):
+                if not by:
+                    imposers += _agents(context, view, before[c_begin:])
+            tm = _TARGET.match(after) or (_OBJECT.match(after) if is_verb else None)
+            if target_mention is None and tm:
+                target_mention = view.mention(tm.group(1))
+            target = None
+            if target_mention is not None:
+                target = context.as_state(target_mention) or target_mention.entity
+            reason_at = after[tm.end() :] if tm else after
+            reason = _REASON.match(reason_at)
+            unique = {i for i in imposers if i != target}
+            pending.append((view, unique, target,
+                            context.unmask(view, reason.group(1)).strip() if reason else None))
+    for view, imposers, target, reason in pending:
+        target = target or _default_target(context, imposers)
+        if target is None:
+            continue
+        _add(context, view, frozenset(imposers), target, reason)
+
+
+def _add(context: Context, view: SentenceView, imposers: frozenset[str], target: str,
+         reason: str | None) -> None:
+    for known in context.facts.sanctions:
+        if known.imposers == imposers and known.target == target:
+            if context.span(view) not in known.spans:
+                known.spans.append(context.span(view))
+            known.reason = known.reason or reason
+            return
+    context.facts.sanctions.append(Sanction(imposers, target, [context.span(view)], reason))
