@@ -10,7 +10,9 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from graph.articles import load_articles
+from functools import cache
+
+from graph.articles import Article, PartialDate, load_articles
 from graph.errors import InputError
 from graph.facts import ArticleFacts
 from graph.mentions import MentionFinder
@@ -18,7 +20,7 @@ from graph.namespace import DIP, INFERRED_GRAPH, NIF, ONTOLOGY_GRAPH
 from graph.publish import nquads, summary_json, trig, turtle, write_files
 from graph.rdf import ArticleGraphWriter, article_iri, entity_graph
 from graph.reasoning import infer
-from graph.registry import load_first_names, load_registry
+from graph.registry import Registry, load_first_names, load_registry
 from graph.resources import ontology_dir
 from graph.rules import extract
 from graph.validation import check
@@ -63,10 +65,27 @@ def check_spans(dataset: Dataset) -> None:
                 raise BuildError(f"span {span} does not match its article text")
 
 
+@cache
+def _finder() -> tuple[Registry, MentionFinder]:
+    registry = load_registry()
+    return registry, MentionFinder(registry, load_first_names())
+
+
+def extract_text(text: str, published: str = "2016-05-06", file_name: str = "example.txt"
+                 ) -> tuple[ArticleFacts, Registry]:
+    """The facts of one text, as ``build`` would extract them (for tests and exploration).
+
+    Returns the facts and the registry (with any entity the text introduced)."""
+    registry, finder = _finder()
+    article = Article(file_name, text, PartialDate.parse(published, file_name))
+    build_registry = registry.copy()
+    mentions = finder.find(article, build_registry)
+    return extract(article, mentions, build_registry), build_registry
+
+
 def build(articles_dir: Path) -> BuildResult:
     started = time.perf_counter()
-    registry = load_registry()
-    finder = MentionFinder(registry, load_first_names())
+    registry, finder = _finder()
     articles = load_articles(articles_dir)
     build_registry = registry.copy()
     dataset = Dataset()

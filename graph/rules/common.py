@@ -91,15 +91,11 @@ class Context:
 
     def is_leader(self, person_id: str) -> bool:
         """A head of state or government, by the article's positions or the registry."""
+        held = [p.role.lower() for p in self.facts.positions if p.holder == person_id]
+        if held:  # what the article says the person is, not who they were at other times
+            return any(role == t.lower() for role in held for t in LEADER_TITLES)
         entity = self.registry.get(person_id)
-        if entity is not None and entity.leader:
-            return True
-        for position in self.facts.positions:
-            if position.holder == person_id and any(
-                position.role.lower() == t.lower() for t in LEADER_TITLES
-            ):
-                return True
-        return False
+        return entity is not None and entity.leader
 
     def leader_of(self, state_id: str) -> str | None:
         """The person the article names as the state's leader (for "Japan-Russia summit")."""

@@ -64,6 +64,7 @@ class _Draft:
         self.location = cand.location
         self.date = cand.date.value if cand.date else None
         self.date_guess = cand.date_guess
+        self.inherited = [cand.inherited_date] if cand.inherited_date else []
         self.statuses = [cand.status] if cand.status else []
         self.guessed = [cand.guessed_status]
         self.hints = [cand.kind_hint]
@@ -81,6 +82,8 @@ class _Draft:
             self.date = value
         if self.date_guess is None:
             self.date_guess = cand.date_guess
+        if cand.inherited_date:
+            self.inherited.append(cand.inherited_date)
         if cand.status:
             self.statuses.append(cand.status)
         self.guessed.append(cand.guessed_status)
@@ -153,7 +156,11 @@ def _finish(context: Context, draft: _Draft) -> None:
                     draft.participants.add(leader)
     status = max(draft.statuses, key=_STRENGTH.__getitem__) if draft.statuses else \
         max(draft.guessed, key=_STRENGTH.__getitem__)
-    date = draft.date or draft.date_guess
+    date = draft.date
+    for inherited in draft.inherited:  # "attend the May ceremony" held on May 9
+        if _dates_agree(date, inherited) and (date is None or len(inherited.iso()) > len(date.iso())):
+            date = inherited
+    date = date or draft.date_guess
     people = [p for p in draft.participants if (e := context.registry.get(p)) is not None and e.letter == "P"]
     leaders = [p for p in people if context.is_leader(p)]
     if "ministerial" in draft.hints:

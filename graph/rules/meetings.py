@@ -83,8 +83,8 @@ _EVENT = re.compile(
     rf"(?P<noun>{'|'.join(EVENT_NOUNS)})"
 )
 _ATTEND_OBJECT = re.compile(
-    rf"^ (?:(?:a|an|the) )?(?:(?P<owner>{tok('SP')})'s )?(?:[\w-]+ |⟦D\d+⟧ |⟦C\d+⟧ ){{0,4}}?"
-    rf"(?P<noun>{'|'.join(EVENT_NOUNS)}|Olympics|Winter Olympics|Games)\b"
+    rf"^ (?:(?:a|an|the) )?(?:(?P<owner>{tok('SP')})'s )?(?:[\w-]+ |⟦D\d+⟧ |⟦C\d+⟧ |of the ){{0,7}}"
+    rf"(?P<noun>{'|'.join(EVENT_NOUNS)}|Olympics|Games)\b"
 )
 _INVITATION = re.compile(rf"(?P<host>{_P})'s invitation to $")
 _FOLLOW_CANCEL = re.compile(rf"(?P<who>{_P}) (?:\w+ly )?(?:{CANCELLED})")
@@ -113,6 +113,7 @@ class Candidate:
     status: str | None = None
     guessed_status: str = "held"
     date_guess: PartialDate | None = None
+    inherited_date: PartialDate | None = None
     visitor: str | None = None
     host: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
@@ -219,6 +220,11 @@ class MeetingReader:
                 out.append(cand)
                 previous_status = status or previous_status
             previous_end = m.end()
+        for first, second in zip(out, out[1:]):
+            if first.kind_hint != "visit" and second.kind_hint == "visit" and first.location is None \
+                    and second.extra.get("during") == "1":
+                first.location = second.location
+                first.date = first.date or second.date
         return out
 
     def candidate(self, view: SentenceView, masked: str, m: re.Match[str], kind: str,
@@ -262,7 +268,12 @@ class MeetingReader:
             return cand
         pair = _PAIR.search(left)
         if pair:
-            participants += [self.entity_of(view, pair.group("a")) or "", self.entity_of(view, pair.group("b")) or ""]
+            for token in (pair.group("a"), pair.group("b")):
+                party = self.entity_of(view, token) or ""
+                participants.append(party)
+                leader = self.context.leader_of(party) if hint == "summit" else None
+                if leader:
+                    participants.append(leader)
         elif _THEIR.search(left):
             for x in view.tokens(masked):
                 if x.letter == "P" and x.entity not in participants and x.entity:
@@ -295,12 +306,13 @@ class MeetingReader:
         after_by = right[by.end() :] if by else right
         dest_m = _DEST.match(after_by) or (_DEST_DIRECT.match(after_by) if not m.group(0).lower().startswith(("visit ", "trip")) else None)
         if dest_m is None and re.match(r"^ (?:the )?(?:area|disputed islands|islands|territory)\b", after_by):
-            terr = [t for t in self.context.facts.territory_statements if t.predicate == "controlledBy"]
-            dest_id = terr[0].territory if terr else None
+            dest_id = self.nearest_territory(view)
         else:
             dest_id = self.entity_of(view, dest_m.group("dest")) if dest_m else None
         dest = self.context.registry.get(dest_id)
         cand = Candidate([], view, "visit", visitor=visitor)
+        if re.search(r"\bduring (?:⟦P\d+⟧|the|a) $", left):
+            cand.extra["during"] = "1"
         if visitor:
             cand.participants.append(visitor)
         if dest is not None and dest.letter == "P":
@@ -352,8 +364,7 @@ class MeetingReader:
         if event is not None:
             cand.participants.append(event.host)
             cand.location = cand.location or event.location
-            cand.extra["event_date"] = event.date.iso() if event.date else ""
-            cand.date_guess = event.date
+            cand.inherited_date = event.date
         if len(cand.participants) < 2 and cand.location:
             host = self.host_of(cand.location)
             if host and host != self.context.state_of_person(subject):
@@ -365,6 +376,15 @@ class MeetingReader:
             self.events.append(Event(cand.participants[-1], obj.group("noun"), cand.location, None)) \
                 if invitation else None
         return cand
+
+    def nearest_territory(self, view: SentenceView) -> str | None:
+        """The territory whose statement the article made last before this sentence."""
+        at = view.sentence.begin
+        stated = [(span[0], st.territory) for st in self.context.facts.territory_statements
+                  for span in st.spans]
+        before = [s for s in stated if s[0] < at]
+        chosen = max(before) if before else (min(stated) if stated else None)
+        return chosen[1] if chosen else None
 
     def location_in(self, view: SentenceView, piece: str) -> str | None:
         return self.best_place([x for x in view.tokens(piece) if x.letter in "CT"])
@@ -379,10 +399,9 @@ class MeetingReader:
     def fill_date(self, view: SentenceView, masked: str, cand: Candidate, left: str, right: str) -> None:
         if cand.date is None and "no_sentence_date" not in cand.extra:
             cand.date = self.date_in(view, right) or self.date_in(view, left)
-            if cand.date is None:
-                when = re.search(r"(⟦D\d+⟧), when ", masked)
-                if when and masked.find(", when ") < masked.find(cand.view.masked[:0] or ", when ") + 10:
-                    cand.date = view.mention(when.group(1)).date
+            when = re.search(r"(⟦D\d+⟧), when [^,;]*$", masked[: len(masked) - len(right)])
+            if cand.date is None and when:
+                cand.date = view.mention(when.group(1)).date
         if cand.date is not None and cand.date.role == "before" and cand.date.value is not None:
             cand.date_guess = PartialDate(cand.date.value.year)
             cand.date = None
@@ -390,7 +409,7 @@ class MeetingReader:
     def guess(self, view: SentenceView, word: str, cand: Candidate) -> None:
         """The status when no cue word says it: tense, then the date against publication."""
         published = self.context.facts.article.published
-        when = cand.date.value if cand.date else cand.date_guess
+        when = cand.date.value if cand.date else (cand.inherited_date or cand.date_guess)
         forward = cand.date is not None and _FORWARD.search(cand.date.surface)
         if forward:
             cand.guessed_status = "planned"
@@ -398,7 +417,8 @@ class MeetingReader:
             cand.guessed_status = "planned"
         else:
             cand.guessed_status = "held"
-        if cand.date is None and cand.date_guess is None and not _HISTORICAL.search(view.unquoted):
+        if cand.date is None and cand.date_guess is None and cand.inherited_date is None \
+                and not _HISTORICAL.search(view.unquoted):
             cand.date_guess = PartialDate(published.year)
 
 

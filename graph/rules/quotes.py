@@ -63,6 +63,9 @@ class _Speakers:
         s = view.sentence
         vb, ve = s.begin + verb.start(), s.begin + verb.end()
         if verb.group(0) == "according to":
+            anonymous = _ANONYMOUS.match(s.text, verb.end() + 1)
+            if anonymous is not None:
+                return None  # an anonymous source, named by _anonymous()
             after = _speaker_mention(view, ve, ve + 60)
             return after[0] if after else None
         before = [m for m in view.mentions if m.end <= vb and m.letter in _SPEAKER_LETTERS]

@@ -36,10 +36,16 @@ _REASON = re.compile(r"^ (?:over|for|in retaliation for|because of|following|aft
 def _agents(context: Context, view: SentenceView, fragment: str) -> list[str]:
     out = []
     for m in view.tokens(fragment):
+        if m.letter == "C" and re.search(rf"(?:in|at|from|to|near|a|an) {re.escape(_token_of(view, m))}", fragment):
+            continue  # "at a Tokyo hotel" is a place, not the government in Tokyo
         agent = context.as_agent(m)
         if agent is not None and agent not in out:
             out.append(agent)
     return out
+
+
+def _token_of(view: SentenceView, mention: Mention) -> str:
+    return f"⟦{mention.letter}{view.mentions.index(mention)}⟧"
 
 
 def _default_target(context: Context, imposers: set[str]) -> str | None:
@@ -56,7 +62,13 @@ def extract(context: Context) -> None:
     pending: list[tuple[SentenceView, set[str], str | None, str | None]] = []
     for view in context.views:
         masked = view.unquoted
+        previous_end = -100
         for m in TRIGGER.finditer(masked):
+            if re.fullmatch(r" (?:\w+ ){0,2}(?:with|on) (?:a |an |the )?(?:\w+ )?", masked[previous_end : m.start()]) \
+                    or masked[previous_end : m.start()] == " ":
+                previous_end = m.end()
+                continue  # "slapped X with a travel ban", "imposed sanctions": one sanction
+            previous_end = m.end()
             before, after = masked[: m.start()], masked[m.end() :]
             c_begin, _ = clause_bounds(masked, m.start())
             is_verb = not re.fullmatch(_NOUN, m.group(0))

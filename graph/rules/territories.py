@@ -29,7 +29,7 @@ from graph.rules.common import Context, tok
 _T = tok("T")
 _S = tok("SCO")
 _ISLANDS = r"(?:a group of |the |four |two |three |these )*(?:(?:disputed|contested|four|two|Russian-held|Russia-held|Japanese-held|southern|northern) )*islands(?: off ⟦L\d+⟧)?"
-_TERR = rf"(?:{_T}(?: islands?| region| peninsula| Peninsula)?|{_ISLANDS}|{tok('S')}-held {_ISLANDS}|the territory|them|they|it)"
+_TERR = rf"(?:(?:the )?{_T}(?: islands?| region| peninsula| Peninsula)?|{_ISLANDS}|{tok('S')}-held {_ISLANDS}|the territory|them|they|it)"
 
 CONTROL = [
     rf"(?P<state>{tok('S')})-(?:held|controlled|occupied) (?P<terr>{_ISLANDS}|{_T})",
@@ -93,17 +93,24 @@ class _Resolver:
                     self.named.append((view.sentence.index, entity.id))
 
     def resolve(self, view: SentenceView, text: str) -> str | None:
-        own = re.match(_T, text)
+        own = re.search(_T, text)
         if own:
             return view.mention(own.group(0)).entity
-        here = [m.entity for m in view.mentions if m.letter == "T" and m.entity]
+        islands = "island" in text
+        here = [m.entity for m in view.mentions if m.letter == "T" and m.entity
+                and (not islands or self._island(m.entity))]
         if here:
             return here[0]
-        if not self.named:
+        named = [(i, t) for i, t in self.named if not islands or self._island(t)]
+        if not named:
             return None
         index = view.sentence.index
-        before = [t for i, t in self.named if i <= index]
-        return before[-1] if before else self.named[0][1]
+        before = [t for i, t in named if i <= index]
+        return before[-1] if before else named[0][1]
+
+    def _island(self, entity_id: str) -> bool:
+        entity = self.context.registry.get(entity_id)
+        return entity is not None and entity.island_group
 
 
 def _state(context: Context, view: SentenceView, token: str) -> str | None:
