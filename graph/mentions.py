@@ -224,7 +224,7 @@ class MentionFinder:
         return (entity.gender == "female") == female
 
     def _antecedent(self, views: list[SentenceView], index: int, at: int, female: bool) -> str | None:
-        here = [m for m in views[index].mentions if m.letter == "P"]
+        here = sorted((m for m in views[index].mentions if m.letter == "P"), key=lambda m: m.begin)
         before = [m for m in here if m.end <= at and self._compatible(m.entity, female)]
         if before:
             return before[0].entity

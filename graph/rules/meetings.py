@@ -50,12 +50,12 @@ CANCELLED = r"cancel\w*|called off|call off|scrapped|postponed|backed out|pulled
 PLANNED = (r"is to|are to|was to|were to|set to|was set|is set|scheduled|plans?|planned|planning|"
            r"to be held|agreed|arranged|expected to|due to|going to|accepted|upcoming|will")
 PROPOSED = (r"possible|possibility|looking into|consider\w*|seeks?|sought|seeking|wants? to|wanted to|"
-            r"hopes? to|hoped to|trying to|tried to|try to|invit\w+|propos\w+|offered to|begging|"
+            r"hopes? to|hoped to|trying to|tried to|try to|invit(?:e|es|ed|ing)|propos\w+|offered to|begging|"
             r"urg\w+|opposes|opposed|calls? for|called for|push\w* for|finaliz\w+|would|may|might|could")
 _CUE = re.compile(rf"\b(?:(?P<cancelled>{CANCELLED})|(?P<planned>{PLANNED})|(?P<proposed>{PROPOSED}))\b")
 _MODAL = re.compile(r"\b(will|would|may|might|could)\b")
 _MODAL_USE = re.compile(r"^(?: \w+)? (?:be held|be|hold|visit|meet|attend|go|travel|take place|hold talks)\b")
-_RIGHT_CUE = re.compile(r"^(?: to (?:the )?⟦[A-Z]\d+⟧)? (?:(?P<planned>will be held|is to be held|to be held|is scheduled|was scheduled|will take place)|(?P<proposed>would|may|might|could))\b")
+_RIGHT_CUE = re.compile(r"^(?: to (?:the )?⟦[A-Z]\d+⟧)? (?:(?P<planned>will be held|is to be held|to be held|is scheduled|was scheduled|will take place)|(?P<proposed>(?:would|may|might|could) (?:be|take place|happen|go ahead)))\b")
 _HISTORICAL = re.compile(r"\b(?:first|ever|since|in the past|decades?|years ago|former|previous|last time)\b")
 _FORWARD = re.compile(r"\b(?:next|later|end of|coming|upcoming)\b", re.IGNORECASE)
 _CONTROLLER = re.compile(
@@ -69,8 +69,9 @@ _WITH = re.compile(
     rf"^(?: (?:at|in) (?:a |an |the )?(?:\S+ ){{0,2}}?\S+)? (?:with|between) (?P<who>{_PARTY})"
     rf"(?: and (?P<who2>{_PARTY}))?"
 )
-_DIRECT = re.compile(rf"^ (?P<who>(?:the )?(?:⟦S\d+⟧ )?{_TITLE_WORDS}{_P})")
-_DEST = re.compile(rf"^(?: \S+){{0,3}}? to (?:the )?(?P<dest>{_PLACE}|{_P})")
+_NAME_TITLES = r"(?:(?:[A-Z][\w.-]*|of|vice|foreign|prime|deputy) ){0,4}"
+_DIRECT = re.compile(rf"^ (?P<who>(?:the )?(?:⟦S\d+⟧ )?{_NAME_TITLES}{_P})")
+_DEST = re.compile(rf"^(?: \S+){{0,5}}? to (?:the )?(?P<dest>{_PLACE}|{_P})")
 _DEST_DIRECT = re.compile(rf"^ (?:the )?(?P<dest>{_PLACE})")
 _PAIR = re.compile(rf"(?P<a>{tok('SP')})-(?P<b>{tok('SP')}) (?:[\w']+ ){{0,3}}$")
 _THEIR = re.compile(r"\btheir (?:\w+ ){0,2}$")
@@ -211,9 +212,10 @@ class MeetingReader:
             if cand is not None:
                 status = self.cue(window, right)
                 between = masked[previous_end : m.start()]
-                if status is None and previous_status and re.fullmatch(
-                        r"(?: (?:the )?⟦[A-Z]\d+⟧)? (?:to|and for|and to|and)(?: \w+)? ?", between):
-                    status = previous_status
+                if status is None and previous_status and (re.fullmatch(
+                        r"(?: (?:the )?⟦[A-Z]\d+⟧)? (?:to|and for|and to|and)(?: \w+)? ?", between)
+                        or re.search(r"\band (?:for|to)\b", between)):
+                    status = previous_status  # "plans for X to visit A and for Y's visit to B"
                 cand.status = status
                 self.fill_date(view, masked, cand, left[max(0, clause_bounds(masked, m.start())[0]):], right)
                 self.guess(view, m.group(0), cand)
@@ -233,7 +235,7 @@ class MeetingReader:
         if kind == "attend":
             return self.attend(view, masked, m, left, right)
         if kind == "tell":
-            who = _DIRECT.match(" " + right.lstrip())
+            who = _DIRECT.match(right)
             subject = self.subject(view, masked, m.start())
             if not who or not subject:
                 return None
@@ -241,7 +243,7 @@ class MeetingReader:
             if other == subject or other is None:
                 return None
             cand = Candidate([subject, other], view, "talks")
-            date = re.match(r"^ (⟦D\d+⟧)", right[who.end() - 1 :] if who else "")
+            date = re.match(r"^ (⟦D\d+⟧)", right[who.end() :])
             cand.date = view.mention(date.group(1)).date if date else None
             cand.extra["no_sentence_date"] = "1"
             return cand
@@ -304,11 +306,17 @@ class MeetingReader:
         by = _BY_VISITOR.match(right)
         visitor = self.entity_of(view, by.group("who")) if by else self.subject(view, masked, m.start())
         after_by = right[by.end() :] if by else right
-        dest_m = _DEST.match(after_by) or (_DEST_DIRECT.match(after_by) if not m.group(0).lower().startswith(("visit ", "trip")) else None)
+        # "visit" is a noun after a determiner or a possessive ("a visit to", "Putin's visit")
+        verb = not re.search(r"(?:\b(?:a|an|the|his|her|their|its|this|that|official|state|first|"
+                             r"second|planned|proposed|rare|\d+\w*)|'s|⟦P\d+⟧) $", left)
+        dest_m = _DEST.match(after_by) or (
+            (_DEST_DIRECT.match(after_by) or _DIRECT.match(after_by)) if verb else None)
+        if dest_m is not None and view.mention(_last_token(dest_m.group(dest_m.lastgroup or "dest")) or "⟦X0⟧").demonym:
+            dest_m = None
         if dest_m is None and re.match(r"^ (?:the )?(?:area|disputed islands|islands|territory)\b", after_by):
             dest_id = self.nearest_territory(view)
         else:
-            dest_id = self.entity_of(view, dest_m.group("dest")) if dest_m else None
+            dest_id = self.entity_of(view, _last_token(dest_m.group(dest_m.lastgroup or "dest"))) if dest_m else None
         dest = self.context.registry.get(dest_id)
         cand = Candidate([], view, "visit", visitor=visitor)
         if re.search(r"\bduring (?:⟦P\d+⟧|the|a) $", left):
@@ -340,11 +348,11 @@ class MeetingReader:
         obj = _ATTEND_OBJECT.match(right)
         if m.group(0).lower() == "did" and (obj is None or obj.group("noun") not in {"Olympics", "Winter Olympics", "Games", "ceremony"}):
             return None
-        subject = self.subject(view, masked, m.start())
+        invitation = _INVITATION.search(left)
+        subject = self.subject(view, masked, invitation.start() if invitation else m.start())
         if subject is None:
             return None
         cand = Candidate([subject], view, "attend")
-        invitation = _INVITATION.search(left)
         event = None
         if obj is not None:
             noun = obj.group("noun")
@@ -403,14 +411,15 @@ class MeetingReader:
             if cand.date is None and when:
                 cand.date = view.mention(when.group(1)).date
         if cand.date is not None and cand.date.role == "before" and cand.date.value is not None:
-            cand.date_guess = PartialDate(cand.date.value.year)
-            cand.date = None
+            # "prior to the G7 summit on June 7-8", "before the end of the year": the year only
+            d = cand.date
+            cand.date = DateMention(d.begin, d.end, d.surface, PartialDate(d.value.year), d.role)
 
     def guess(self, view: SentenceView, word: str, cand: Candidate) -> None:
         """The status when no cue word says it: tense, then the date against publication."""
         published = self.context.facts.article.published
         when = cand.date.value if cand.date else (cand.inherited_date or cand.date_guess)
-        forward = cand.date is not None and _FORWARD.search(cand.date.surface)
+        forward = (cand.date is not None and _FORWARD.search(cand.date.surface)) or "forward" in cand.extra
         if forward:
             cand.guessed_status = "planned"
         elif when is not None and _after(when, published):

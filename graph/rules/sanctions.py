@@ -62,10 +62,10 @@ def extract(context: Context) -> None:
     pending: list[tuple[SentenceView, set[str], str | None, str | None]] = []
     for view in context.views:
         masked = view.unquoted
-        previous_end = -100
+        previous_end: int | None = None
         for m in TRIGGER.finditer(masked):
-            if re.fullmatch(r" (?:\w+ ){0,2}(?:with|on) (?:a |an |the )?(?:\w+ )?", masked[previous_end : m.start()]) \
-                    or masked[previous_end : m.start()] == " ":
+            if previous_end is not None and re.fullmatch(r" (?:\w+ ){0,2}(?:with|on) (?:a |an |the )?(?:\w+ )?", masked[previous_end : m.start()]) \
+                    or (previous_end is not None and masked[previous_end : m.start()] == " "):
                 previous_end = m.end()
                 continue  # "slapped X with a travel ban", "imposed sanctions": one sanction
             previous_end = m.end()
