@@ -6,11 +6,10 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
-from rdflib import Dataset, Graph
-
-from functools import cache
+from rdflib import Dataset, Graph, Literal
 
 from graph.articles import Article, PartialDate, load_articles
 from graph.errors import InputError
@@ -58,10 +57,11 @@ def check_spans(dataset: Dataset) -> None:
     for ctx in dataset.contexts():
         for span, _, article in ctx.triples((None, NIF.referenceContext, None)):
             text = str(ctx.value(article, NIF.isString))
-            begin = int(ctx.value(span, NIF.beginIndex))  # type: ignore[arg-type]
-            end = int(ctx.value(span, NIF.endIndex))  # type: ignore[arg-type]
+            begin, end = ctx.value(span, NIF.beginIndex), ctx.value(span, NIF.endIndex)
             anchor = str(ctx.value(span, NIF.anchorOf))
-            if text[begin:end] != anchor:
+            if not isinstance(begin, Literal) or not isinstance(end, Literal):
+                raise BuildError(f"span {span} has no offsets")
+            if text[int(begin) : int(end)] != anchor:
                 raise BuildError(f"span {span} does not match its article text")
 
 

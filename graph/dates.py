@@ -130,18 +130,18 @@ def _resolve(kind: str, m: re.Match[str], pub: PartialDate, future: bool) -> Par
         return PartialDate(pub.year, pub.month) if pub.month else PartialDate(pub.year)
     if kind == "season":
         rel, month = groups["rel"].lower(), SEASONS[groups["season"].lower()]
-        pub_month = pub.month or 6
+        season_anchor = pub.month or 6
         if rel == "last":
-            return PartialDate(pub.year if month < pub_month else pub.year - 1)
+            return PartialDate(pub.year if month < season_anchor else pub.year - 1)
         if rel == "next":
-            return PartialDate(pub.year if month > pub_month else pub.year + 1)
+            return PartialDate(pub.year if month > season_anchor else pub.year + 1)
         return PartialDate(pub.year)
     if kind == "named_month":
         month = _month_name(groups["month"])
         rel = (groups.get("rel") or "").lower()
-        pub_month = pub.month
-        if pub_month is None:
+        if pub.month is None:
             return PartialDate(pub.year, month)
+        pub_month = pub.month
         if rel == "last":
             return PartialDate(pub.year if month < pub_month else pub.year - 1, month)
         if rel == "next":

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from graph.articles import Article
 from graph.dates import DateMention, find_dates
-from graph.lexicon import FEMALE_PRONOUNS, MALE_PRONOUNS, TITLES
+from graph.lexicon import FEMALE_PRONOUNS, TITLES
 from graph.registry import Entity, Registry
 from graph.sentences import Sentence, split_sentences
 
@@ -180,10 +180,10 @@ class MentionFinder:
             return
         pattern = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, people)) + r")(?![\w])")
         for sentence, mentions in zip(sentences, per_sentence, strict=True):
-            for m in pattern.finditer(text, sentence.begin, sentence.end):
-                b, e = m.start(), m.end()
+            for found in pattern.finditer(text, sentence.begin, sentence.end):
+                b, e = found.start(), found.end()
                 if all(e <= x.begin or b >= x.end for x in mentions):
-                    mentions.append(Mention(b, e, m.group(0), "P", people[m.group(0)]))
+                    mentions.append(Mention(b, e, found.group(0), "P", people[found.group(0)]))
 
     def _administrations(self, text: str, mentions: list[Mention]) -> None:
         """"the Obama administration" names the person's state, not the person."""

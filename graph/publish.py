@@ -71,11 +71,11 @@ def write_files(out: Path, files: dict[str, str]) -> None:
                 os.fsync(handle.fileno())
             staged.append((name, Path(tmp)))
     except BaseException:
-        for _, tmp in staged:
-            tmp.unlink(missing_ok=True)
+        for _, path in staged:
+            path.unlink(missing_ok=True)
         raise
-    for name, tmp in staged:
-        os.replace(tmp, out / name)
+    for name, path in staged:
+        os.replace(path, out / name)
 
 
 def summary_json(summary: dict[str, object]) -> str:

@@ -110,14 +110,14 @@ class ArticleGraphWriter:
             g.add((node, DIP.status, DIP[_STATUS[m.status]]))
             g.add((node, DIP.kind, DIP[_KIND[m.kind]]))
             self.derive(node, m.spans)
-        for p in facts.positions:
-            node = ID[f"position-{digest(p.holder, p.role.lower(), p.of)}"]
+        for pos in facts.positions:
+            node = ID[f"position-{digest(pos.holder, pos.role.lower(), pos.of)}"]
             g.add((node, RDF.type, DIP.PositionHolding))
-            g.add((node, DIP.holder, e(p.holder)))
-            g.add((node, DIP.role, Literal(p.role)))
-            if p.of:
-                g.add((node, DIP.of, e(p.of)))
-            self.derive(node, p.spans)
+            g.add((node, DIP.holder, e(pos.holder)))
+            g.add((node, DIP.role, Literal(pos.role)))
+            if pos.of:
+                g.add((node, DIP.of, e(pos.of)))
+            self.derive(node, pos.spans)
         for s in facts.sanctions:
             node = ID[f"sanction-{digest(*sorted(s.imposers), s.target)}"]
             g.add((node, RDF.type, DIP.Sanction))

@@ -25,17 +25,19 @@ _BREAK = re.compile(r"[ \t\u00a0]*\n[\s\u00a0]*")
 _END = re.compile(r"[.!?]+[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
 _OPEN, _CLOSE = "“", "”"
 
-ABBREVIATIONS = frozenset(
-    """mr mrs ms dr st jr sr prof gen gov sen rep lt col capt adm sgt messrs mt no vs etc inc
-    corp co ltd jan feb mar apr jun jul aug sep sept oct nov dec p pp approx u.s u.k u.n d.c e.u
-    a.m p.m i.e e.g ft rev fig""".split()
-)
+ABBREVIATIONS = frozenset({
+    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "gen", "gov", "sen", "rep", "lt", "col",
+    "capt", "adm", "sgt", "messrs", "mt", "no", "vs", "etc", "inc", "corp", "co", "ltd", "jan",
+    "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "p", "pp",
+    "approx", "u.s", "u.k", "u.n", "d.c", "e.u", "a.m", "p.m", "i.e", "e.g", "ft", "rev", "fig",
+})
 # After these abbreviations a capitalised sentence opener still starts a new sentence.
 _CAN_END = frozenset({"u.s", "u.k", "u.n", "d.c", "e.u", "etc", "inc", "co", "ltd", "a.m", "p.m"})
-_OPENERS = frozenset(
-    """The But It He She They We This That These Those In A An Its His Her Their Meanwhile
-    However Still Yet And So Now Mr. Ms. Mrs.""".split()
-)
+_OPENERS = frozenset({
+    "The", "But", "It", "He", "She", "They", "We", "This", "That", "These", "Those", "In", "A",
+    "An", "Its", "His", "Her", "Their", "Meanwhile", "However", "Still", "Yet", "And", "So", "Now",
+    "Mr.", "Ms.", "Mrs.",
+})
 
 
 @dataclass(frozen=True)

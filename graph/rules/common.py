@@ -11,6 +11,7 @@ from graph.lexicon import LEADER_TITLES
 from graph.mentions import TOKEN, ArticleMentions, Mention, SentenceView
 from graph.registry import Entity, Registry
 
+
 # A token of a given type letter in masked text, e.g. tok("PS") matches ⟦P3⟧ or ⟦S0⟧.
 def tok(letters: str) -> str:
     return rf"⟦[{letters}]\d+⟧"

@@ -22,6 +22,7 @@ Partial mentions ("Abe was to meet with the political outcast in Sochi") are com
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -145,11 +146,9 @@ class MeetingReader:
         m = re.search(r"(?:^| )(?:in|at) (?:a |an |the )?", right)
         if not m:
             return None
-        chain = right[m.end() : m.end() + 70]
-        chain = re.split(r" (?:on|to|for|with|during|since|after|before|prior)\b|[,;]? (?!⟦)", chain, maxsplit=0)[0] \
-            if False else chain
-        places = [x for x in view.tokens(re.split(r" (?:on|to|for|with|during|since|after|before|prior|and)\b", chain)[0])
-                  if x.letter in "CTSL"]
+        chain = re.split(r" (?:on|to|for|with|during|since|after|before|prior|and)\b",
+                         right[m.end() : m.end() + 70])[0]
+        places = [x for x in view.tokens(chain) if x.letter in "CTSL"]
         return self.best_place(places)
 
     def best_place(self, places: list[Mention]) -> str | None:
@@ -222,7 +221,7 @@ class MeetingReader:
                 out.append(cand)
                 previous_status = status or previous_status
             previous_end = m.end()
-        for first, second in zip(out, out[1:]):
+        for first, second in itertools.pairwise(out):
             if first.kind_hint != "visit" and second.kind_hint == "visit" and first.location is None \
                     and second.extra.get("during") == "1":
                 first.location = second.location
@@ -412,17 +411,15 @@ class MeetingReader:
                 cand.date = view.mention(when.group(1)).date
         if cand.date is not None and cand.date.role == "before" and cand.date.value is not None:
             # "prior to the G7 summit on June 7-8", "before the end of the year": the year only
-            d = cand.date
-            cand.date = DateMention(d.begin, d.end, d.surface, PartialDate(d.value.year), d.role)
+            d, year = cand.date, cand.date.value.year
+            cand.date = DateMention(d.begin, d.end, d.surface, PartialDate(year), d.role)
 
     def guess(self, view: SentenceView, word: str, cand: Candidate) -> None:
         """The status when no cue word says it: tense, then the date against publication."""
         published = self.context.facts.article.published
         when = cand.date.value if cand.date else (cand.inherited_date or cand.date_guess)
         forward = (cand.date is not None and _FORWARD.search(cand.date.surface)) or "forward" in cand.extra
-        if forward:
-            cand.guessed_status = "planned"
-        elif when is not None and _after(when, published):
+        if forward or (when is not None and _after(when, published)):
             cand.guessed_status = "planned"
         else:
             cand.guessed_status = "held"

@@ -68,7 +68,7 @@ def _apposition_parts(context: Context, view: SentenceView, body: str) -> list[t
         if any(word in part for word in NON_TITLES):
             continue
         m = re.match(rf"(?:{tok('S')} )?(?P<title>{_TITLE})\b", part)
-        if not m or not m.group("title")[0].islower() and not m.group("title").istitle():
+        if not m or (not m.group("title")[0].islower() and not m.group("title").istitle()):
             continue
         owner = None
         owners = list(re.finditer(rf" (?:at|of|in|for) (?:the )?({tok('OS')})", part))

@@ -59,12 +59,12 @@ def _default_target(context: Context, imposers: set[str]) -> str | None:
 
 
 def extract(context: Context) -> None:
-    pending: list[tuple[SentenceView, set[str], str | None, str | None]] = []
+    pending: list[tuple[SentenceView, set[str], str | None, str | None]] = []  # parties, target, reason
     for view in context.views:
         masked = view.unquoted
         previous_end: int | None = None
         for m in TRIGGER.finditer(masked):
-            if previous_end is not None and re.fullmatch(r" (?:\w+ ){0,2}(?:with|on) (?:a |an |the )?(?:\w+ )?", masked[previous_end : m.start()]) \
+            if (previous_end is not None and re.fullmatch(r" (?:\w+ ){0,2}(?:with|on) (?:a |an |the )?(?:\w+ )?", masked[previous_end : m.start()])) \
                     or (previous_end is not None and masked[previous_end : m.start()] == " "):
                 previous_end = m.end()
                 continue  # "slapped X with a travel ban", "imposed sanctions": one sanction
@@ -87,9 +87,8 @@ def extract(context: Context) -> None:
             if whom:
                 imposers += _agents(context, view, whom.group(2))
                 target_mention = view.mention(whom.group(1))
-            elif is_verb or _IMPOSING.search(before[c_begin:]):
-                if not by:
-                    imposers += _agents(context, view, before[c_begin:])
+            elif (is_verb or _IMPOSING.search(before[c_begin:])) and not by:
+                imposers += _agents(context, view, before[c_begin:])
             tm = _TARGET.match(after) or (_OBJECT.match(after) if is_verb else None)
             if target_mention is None and tm:
                 target_mention = view.mention(tm.group(1))
@@ -97,15 +96,13 @@ def extract(context: Context) -> None:
             if target_mention is not None:
                 target = context.as_state(target_mention) or target_mention.entity
             reason_at = after[tm.end() :] if tm else after
-            reason = _REASON.match(reason_at)
-            unique = {i for i in imposers if i != target}
-            pending.append((view, unique, target,
-                            context.unmask(view, reason.group(1)).strip() if reason else None))
-    for view, imposers, target, reason in pending:
-        target = target or _default_target(context, imposers)
-        if target is None:
-            continue
-        _add(context, view, frozenset(imposers), target, reason)
+            reason_match = _REASON.match(reason_at)
+            pending.append((view, {i for i in imposers if i != target}, target,
+                            context.unmask(view, reason_match.group(1)).strip() if reason_match else None))
+    for view, parties, stated_target, reason in pending:
+        chosen = stated_target or _default_target(context, parties)
+        if chosen is not None:
+            _add(context, view, frozenset(parties), chosen, reason)
 
 
 def _add(context: Context, view: SentenceView, imposers: frozenset[str], target: str,
