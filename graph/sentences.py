@@ -4,8 +4,9 @@ News text as stored is messy: web boilerplate, headings without punctuation, har
 in the middle of sentences (some sources wrap at ~95 columns), quotations that run over
 several sentences.  The splitter therefore works in two passes:
 
-1. Line breaks are *soft* (inside a sentence) when the line before them is long and does not
-   end a sentence; otherwise they are *hard* and always end a sentence (headings, captions).
+1. Line breaks are *soft* (inside a sentence) when the next line goes on in lower case, or when
+   the text is hard-wrapped (most long lines stop mid-sentence) and the line before is long and
+   does not end a sentence; otherwise they are *hard* and end a sentence (headings, captions).
 2. Inside a block between hard breaks, a sentence ends at ``. ! ?`` (and any closing quote or
    bracket after it) followed by white space and a capital, a digit or an opening quote — unless
    the word before is an abbreviation, or an open quotation is still running (a quote is
@@ -50,14 +51,23 @@ class Sentence:
     text: str
 
 
+def _is_wrapped(text: str) -> bool:
+    """Is the text hard-wrapped: do most long lines stop in the middle of a sentence?"""
+    long_lines = [line.strip() for line in text.splitlines() if len(line.strip()) >= _WRAPPED_LINE]
+    cut = [line for line in long_lines if not line.endswith(tuple(_SENTENCE_END))]
+    return len(long_lines) >= 4 and len(cut) >= len(long_lines) / 3
+
+
 def _hard_breaks(text: str) -> Iterator[tuple[int, int]]:
     """(begin, end) of each block between hard line breaks."""
     start = 0
+    wrapped = _is_wrapped(text)
     for match in _BREAK.finditer(text):
         line_start = text.rfind("\n", 0, match.start()) + 1
         line = text[line_start : match.start()].strip()
-        soft = len(line) >= _WRAPPED_LINE and not line.endswith(tuple(_SENTENCE_END))
-        soft = soft or line.endswith("—")
+        following = text[match.end() : match.end() + 1]
+        soft = wrapped and len(line) >= _WRAPPED_LINE and not line.endswith(tuple(_SENTENCE_END))
+        soft = soft or line.endswith("—") or (following.islower() and not line.endswith(tuple(_SENTENCE_END)))
         if soft and match.end() < len(text):
             continue
         yield start, match.start()

@@ -163,7 +163,9 @@ def _finish(context: Context, draft: _Draft) -> None:
     date = date or draft.date_guess
     people = [p for p in draft.participants if (e := context.registry.get(p)) is not None and e.letter == "P"]
     leaders = [p for p in people if context.is_leader(p)]
-    if "ministerial" in draft.hints:
+    ministers = [p for p in people if any("minister" in pos.role.lower() and pos.holder == p
+                                          for pos in context.facts.positions)]
+    if "ministerial" in draft.hints or (len(people) >= 2 and len(ministers) == len(people)):
         kind = "ministerial"
     elif len(leaders) >= 2 or "summit" in draft.hints:
         kind = "summit"

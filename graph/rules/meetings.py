@@ -38,7 +38,7 @@ _TITLE_WORDS = r"(?:(?:the |a |an |his |her )?(?:[A-Z][\w.-]*|of|for|and|vice|fo
 
 TRIGGERS = [
     ("visit", r"visit(?:s|ed|ing)?|trip(?:s)?|tour(?:ed)? of|travel(?:s|ed|led|ing)? to|went to|go to|goes to"),
-    ("meet", r"met|meet(?:s|ing|ings)?|summit(?:s)?(?: meeting)?|talks|held talks|hold talks|holds talks|holding talks"),
+    ("meet", r"met|meet(?:s|ing|ings)?|summit(?:s)?(?: meeting)?|talks|held talks|hold talks|holds talks|holding talks|hosted|hosts|welcomed|received"),
     ("tell", r"told|informed|assured|conveyed to|explained to|pointed out to"),
     ("attend", r"attend(?:s|ed|ing)?|did"),
 ]
@@ -57,21 +57,23 @@ _CUE = re.compile(rf"\b(?:(?P<cancelled>{CANCELLED})|(?P<planned>{PLANNED})|(?P<
 _MODAL = re.compile(r"\b(will|would|may|might|could)\b")
 _MODAL_USE = re.compile(r"^(?: \w+)? (?:be held|be|hold|visit|meet|attend|go|travel|take place|hold talks)\b")
 _RIGHT_CUE = re.compile(r"^(?: to (?:the )?⟦[A-Z]\d+⟧)? (?:(?P<planned>will be held|is to be held|to be held|is scheduled|was scheduled|will take place)|(?P<proposed>(?:would|may|might|could) (?:be|take place|happen|go ahead)))\b")
-_HISTORICAL = re.compile(r"\b(?:first|ever|since|in the past|decades?|years ago|former|previous|last time)\b")
+_HISTORICAL = re.compile(r"\b(?:first (?:meeting|summit|talks|encounter)|ever|since|in the past|decades? ago|years ago|former|previous|last time)\b")
 _FORWARD = re.compile(r"\b(?:next|later|end of|coming|upcoming)\b", re.IGNORECASE)
 _CONTROLLER = re.compile(
     rf"(?:invit\w+|ask\w*|urg\w+|begging|begged|persuad\w+|plans? for|wants?|wanted|expects?|allow\w*) "
     rf"{_TITLE_WORDS}(?P<who>{_P})(?:, [^,]*,)? (?:to|will|would)(?: \w+)? $"
 )
 _BY_VISITOR = re.compile(rf"^ by (?P<who>{_P})")
-# A counterpart: "Russian President ⟦P⟧" names the person, "the ⟦S⟧" a state.
-_PARTY = rf"(?:(?:the )?(?:⟦S\d+⟧ )?{_TITLE_WORDS}{_P}|(?:the )?{_AGENT})"
+# A counterpart: "Russian President ⟦P⟧" names the person, "the ⟦S⟧" a state, "his Russian
+# counterpart ⟦P⟧" the person after the description.
+_COUNTERPART_OF = r"(?:⟦P\d+⟧ )?(?:⟦S\d+⟧ )?(?:counterparts?|opposite number|colleague),? "
+_PARTY = rf"(?:(?:{_COUNTERPART_OF})?(?:the )?(?:⟦S\d+⟧ )?{_TITLE_WORDS}{_P}|(?:the )?{_AGENT})"
 _WITH = re.compile(
     rf"^(?: (?:at|in) (?:a |an |the )?(?:\S+ ){{0,2}}?\S+)? (?:with|between) (?P<who>{_PARTY})"
     rf"(?: and (?P<who2>{_PARTY}))?"
 )
 _NAME_TITLES = r"(?:(?:[A-Z][\w.-]*|of|vice|foreign|prime|deputy) ){0,4}"
-_DIRECT = re.compile(rf"^ (?P<who>(?:the )?(?:⟦S\d+⟧ )?{_NAME_TITLES}{_P})")
+_DIRECT = re.compile(rf"^ (?P<who>(?:{_COUNTERPART_OF})?(?:the )?(?:⟦S\d+⟧ )?{_NAME_TITLES}{_P})")
 _DEST = re.compile(rf"^(?: \S+){{0,5}}? to (?:the )?(?P<dest>{_PLACE}|{_P})")
 _DEST_DIRECT = re.compile(rf"^ (?:the )?(?P<dest>{_PLACE})")
 _PAIR = re.compile(rf"(?P<a>{tok('SP')})-(?P<b>{tok('SP')}) (?:[\w']+ ){{0,3}}$")
@@ -208,6 +210,8 @@ class MeetingReader:
             left, right = masked[: m.start()], masked[m.end() : next_start]
             window = masked[previous_end : m.start()]
             cand = self.candidate(view, masked, m, kind, left, right)
+            if cand is not None and re.search(r"\bto $", masked[previous_end : m.start()]) and i > 0:
+                cand.extra["purpose"] = "1"
             if cand is not None:
                 status = self.cue(window, right)
                 between = masked[previous_end : m.start()]
@@ -226,6 +230,23 @@ class MeetingReader:
                     and second.extra.get("during") == "1":
                 first.location = second.location
                 first.date = first.date or second.date
+        return self.join_purpose(out)
+
+    @staticmethod
+    def join_purpose(found: list[Candidate]) -> list[Candidate]:
+        """"X will visit Moscow to meet Y": one meeting with Y, where the visit goes."""
+        out: list[Candidate] = []
+        for cand in found:
+            previous = out[-1] if out else None
+            if previous is not None and previous.kind_hint == "visit" and cand.kind_hint != "visit" \
+                    and cand.extra.get("purpose") == "1" and previous.visitor in cand.participants:
+                cand.participants = list(dict.fromkeys([*cand.participants, *previous.participants]))
+                cand.location = cand.location or previous.location
+                cand.date = cand.date or previous.date
+                cand.status = cand.status or previous.status
+                out[-1] = cand
+                continue
+            out.append(cand)
         return out
 
     def candidate(self, view: SentenceView, masked: str, m: re.Match[str], kind: str,
@@ -281,14 +302,21 @@ class MeetingReader:
                     participants.append(x.entity)
         else:
             subject = self.subject(view, masked, m.start())
-            with_ = _WITH.match(right) or (_DIRECT.match(right) if word in {"met", "meet", "meets", "meeting"} else None)
+            both = re.search(rf"({_P}) and ({_P})(?: \w+)? $", left)
+            direct_verbs = {"met", "meet", "meets", "meeting", "hosted", "hosts", "welcomed", "received"}
+            with_ = _WITH.match(right) or (_DIRECT.match(right) if word in direct_verbs else None)
+            if both and not with_:  # "Abe and Putin last met in …"
+                return Candidate([self.entity_of(view, both.group(1)) or "", self.entity_of(view, both.group(2)) or ""],
+                                 view, hint, location=self.location_after(view, right))
+            if with_ is not None and " between " in with_.group(0):
+                subject = None  # "a summit between X and Y" names both sides
             counterpart = []
             if with_:
                 for group in ("who", "who2"):
                     token = _last_token(with_.groupdict().get(group))
                     if token and not (view.mention(token).pronoun and _COUNTERPART.match(right[with_.end(group):])):
                         counterpart.append(self.entity_of(view, token))
-            if subject in counterpart or subject is None:
+            if subject in counterpart or (subject is None and " between " not in (with_.group(0) if with_ else "")):
                 others = [x.entity for x in view.tokens(masked) if x.letter == "P"
                           and x.entity not in counterpart and not x.pronoun]
                 subject = others[-1] if others else subject

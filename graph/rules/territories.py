@@ -49,6 +49,7 @@ CLAIM = [
     rf"(?P<state>{_S})'s claims? (?:to|over|on) (?P<terr>{_TERR})",
     rf"(?P<state>{tok('S')})'s (?:lost |disputed |occupied )?(?P<terr>{_T})",
     rf"(?P<state>{_S}),? (?:in its (?:efforts?|bid|attempts?|push) to |(?:seeks?|wants?|hopes?|tries|tried) to )?(?:regain|recover|reclaim|retake|get back) (?P<terr>{_TERR})",
+    rf"annex(?:ed|ing|ation of) (?:the )?(?P<terr>{_T}) from (?P<state>{_S})",
     rf"(?P<state>{_S})'s position on (?:the )?(?P<terr>{_T}) (?:issue|dispute|question)",
     rf"(?P<state>{_S}) (?:is |has been |was )?(?:dealing|locked|embroiled|involved) (?:with|in) (?:a |an |the )?(?:\w+ ){{0,3}}dispute (?:with {tok('S')} )?over (?P<terr>{_TERR})",
 ]
@@ -62,6 +63,8 @@ NAMES = [
     rf"(?P<terr>{_TERR}),? known to (?P<state>{_S}) as (?:the )?(?P<name>{_T})",
     rf"known to (?P<state>{_S}) as (?:the )?(?P<name>{_T})",
     rf"known as (?:the )?(?P<name>{_T}) in (?P<state>{_S})",
+    rf"known in (?P<state>{_S}) as (?:the )?(?P<name>{_T})",
+    rf"known in {_S} as (?:the )?{_T},? and in (?P<state>{_S}) as (?:the )?(?P<name>{_T})",
     rf"(?:which|that|what) (?P<state>{_S}) calls? (?:the )?(?P<name>{_T})",
     rf"(?P<state>{_S}) calls? (?:them|it|the islands|the territory) (?:the )?(?P<name>{_T})",
     rf"(?P<state>{_S}), where (?:they|it) (?:are|is) (?:known|called) (?:as )?(?:the )?(?P<name>{_T})",
@@ -89,7 +92,7 @@ class _Resolver:
         for view in context.views:
             for m in view.mentions:
                 entity = context.entity(m)
-                if entity is not None and entity.letter == "T" and (entity.island_group or entity.disputed_by):
+                if entity is not None and entity.letter == "T":
                     self.named.append((view.sentence.index, entity.id))
 
     def resolve(self, view: SentenceView, text: str) -> str | None:
@@ -101,16 +104,31 @@ class _Resolver:
                 and (not islands or self._island(m.entity))]
         if here:
             return here[0]
-        named = [(i, t) for i, t in self.named if not islands or self._island(t)]
+        named = [(i, self._group(t) if islands else t) for i, t in self.named
+                 if not islands or self._island(t)]
         if not named:
             return None
         index = view.sentence.index
         before = [t for i, t in named if i <= index]
         return before[-1] if before else named[0][1]
 
+    def _group(self, entity_id: str) -> str:
+        """"The islands" after "Iturup, Kunashir, Shikotan and Habomai" mean the group that
+        several of the named islands are part of."""
+        registry = self.context.registry
+        entity = registry.get(entity_id)
+        parent = registry.get(entity.part_of) if entity is not None else None
+        if parent is None:
+            return entity_id
+        siblings = {t for _, t in self.named if (e := registry.get(t)) is not None and e.part_of == parent.id}
+        return parent.id if len(siblings) >= 2 else entity_id
+
     def _island(self, entity_id: str) -> bool:
         entity = self.context.registry.get(entity_id)
-        return entity is not None and entity.island_group
+        if entity is None:
+            return False
+        parent = self.context.registry.get(entity.part_of)
+        return entity.island_group or (parent is not None and parent.island_group)
 
 
 def _state(context: Context, view: SentenceView, token: str) -> str | None:
