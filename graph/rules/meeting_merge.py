@@ -102,6 +102,9 @@ class _Draft:
             return False
         if not all(_covered(context, p, theirs) for p in mine) and len(theirs) > 1:
             return False
+        if ("ministerial" in self.hints) != (cand.kind_hint == "ministerial") and any(
+                context.is_leader(p) for p in mine | theirs):
+            return False  # ministers meeting is not the leaders' visit
         value = cand.date.value if cand.date else None
         return _dates_agree(self.date, value) and _places_agree(context, self.location, cand.location)
 

@@ -175,6 +175,8 @@ class MeetingReader:
 
     # -- status and date ----------------------------------------------------------------
     def cue(self, left: str, right: str) -> str | None:
+        if re.search(r"\b(?:at|during|on the sidelines of|after|before|since) (?:the|a|an|their|its) (?:⟦[A-Z]\d+⟧-⟦[A-Z]\d+⟧ |⟦[A-Z]\d+⟧ |[\w'-]+ ){0,3}$", left):
+            return None  # "agreed upon at the Japan-Russia summit": the cue is not the summit's
         window = " ".join(left.split()[-7:])
         best: tuple[int, str] | None = None
         for m in _CUE.finditer(window):
