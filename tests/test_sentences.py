@@ -33,10 +33,11 @@ def test_seed_sentences_are_ordered_disjoint_trimmed_and_numbered(seed_texts: di
 
 
 def test_offsets_are_code_points_after_non_ascii_text() -> None:
-    text = "Abe’s “aide” spoke — briefly.\u00a0Putin left. Далее."
+    text = "Abe’s “aide” spoke — briefly.\u00a0Putin left. Shōwa-era ties were recalled."
     for s in split_sentences(text):
         assert text[s.begin : s.end] == s.text
-    assert _texts(text) == ["Abe’s “aide” spoke — briefly.", "Putin left.", "Далее."]
+    assert _texts(text) == ["Abe’s “aide” spoke — briefly.", "Putin left.",
+                            "Shōwa-era ties were recalled."]
 
 
 def test_honorific_abbreviations_do_not_end_a_sentence() -> None:
@@ -64,13 +65,33 @@ def test_a_multi_sentence_quotation_stays_one_sentence() -> None:
     assert _texts(text) == ["“We met. We talked. We agreed on nothing,” the envoy said.", "Then he left."]
 
 
-def test_hard_wrapped_lines_are_joined_into_one_sentence() -> None:
-    text = ("Japanese Prime Minister Shinzo Abe said on Friday that he would keep talking to\n"
-            "Russia about the islands. He gave no date.")
-    sentences = split_sentences(text)
-    assert len(sentences) == 2
-    assert sentences[0].text.startswith("Japanese Prime Minister") and sentences[0].text.endswith("islands.")
-    assert "\n" in sentences[0].text  # the text is kept as stored, only joined logically
+WRAPPED = (
+    "Japanese Prime Minister Shinzo Abe said on Friday that he would keep talking to \n"
+    "\n"
+    "Russia about the islands, which the Soviet Union seized at the end of the war. \n"
+    "\n"
+    "Officials in Tokyo said the two leaders could meet again in Vladivostok later \n"
+    "\n"
+    "this year. The Kremlin has not confirmed the plan, and aides on both sides say \n"
+    "\n"
+    "Moscow is in no hurry. The dispute has kept the two countries from signing a \n"
+    "\n"
+    "peace treaty since 1945.\n"
+)
+
+
+def test_hard_wrapped_lines_are_joined_into_sentences() -> None:
+    """A paragraph wrapped at ~80 columns (blank lines between) splits only at sentence ends."""
+    flat = [" ".join(t.split()) for t in _texts(WRAPPED)]
+    assert flat == [
+        "Japanese Prime Minister Shinzo Abe said on Friday that he would keep talking to Russia "
+        "about the islands, which the Soviet Union seized at the end of the war.",
+        "Officials in Tokyo said the two leaders could meet again in Vladivostok later this year.",
+        "The Kremlin has not confirmed the plan, and aides on both sides say Moscow is in no hurry.",
+        "The dispute has kept the two countries from signing a peace treaty since 1945.",
+    ]
+    for s in split_sentences(WRAPPED):
+        assert WRAPPED[s.begin : s.end] == s.text  # joined logically, kept as stored
 
 
 @pytest.mark.parametrize("heading", ["Abe Heads To Sochi", "Caption: Abe and Putin in 2016", "Photo"])

@@ -366,6 +366,7 @@ class MeetingReader:
                     host = self.context.as_state(owner) or (
                         self.context.state_of_person(owner.entity) if owner.entity else None)
                     cand.extra["implicit_host"] = "1"
+                    cand.location = host  # "a visit by Putin" that Abe's government arranges
             if host and visitor and host != visitor:
                 if self.context.state_of_person(visitor) == host and (dest is None or dest.letter != "T"):
                     return None  # a domestic trip is not a diplomatic meeting

@@ -177,7 +177,7 @@ def extract(context: Context) -> None:
             if key in seen:
                 seen[key].spans.append(context.span(view))
                 continue
-            quote = Quote(speaker, words, [context.span(view)])
+            quote = Quote(speaker, " ".join(words.split()), [context.span(view)])
             seen[key] = quote
             context.facts.quotes.append(quote)
         speakers.record(view)

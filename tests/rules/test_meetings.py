@@ -1,0 +1,129 @@
+"""Meetings: participants, location, date and status, read from short news-style sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.facts import ArticleFacts, Meeting
+
+
+def _only(facts: ArticleFacts) -> Meeting:
+    assert len(facts.meetings) == 1, [(m.participants, m.status) for m in facts.meetings]
+    return facts.meetings[0]
+
+
+def _iso(meeting: Meeting) -> str | None:
+    return meeting.date.iso() if meeting.date else None
+
+
+def test_met_with_in_city_on_weekday_is_a_held_meeting(extract) -> None:
+    text = ("Russian President Vladimir Putin met with Japanese Prime Minister Shinzo Abe "
+            "in Moscow on Tuesday.")
+    m = _only(extract(text, "2019-01-22"))
+    assert m.participants == {"Vladimir_Putin", "Shinzo_Abe"}
+    assert m.location == "Moscow"
+    assert _iso(m) == "2019-01-22"
+    assert m.status == "held"
+    assert m.kind == "summit"
+    assert m.spans == [(0, len(text))]
+
+
+def test_will_visit_next_month_is_a_planned_visit_to_the_state(extract) -> None:
+    m = _only(extract("Abe will visit Russia next month.", "2016-05-06"))
+    assert m.participants == {"Shinzo_Abe", "Russia"}
+    assert _iso(m) == "2016-06"
+    assert m.status == "planned"
+
+
+def test_looking_into_the_possibility_of_meeting_is_proposed(extract) -> None:
+    m = _only(extract("Foreign Minister Fumio Kishida is looking into the possibility of meeting "
+                      "with Sergei Lavrov in August.", "2016-05-06"))
+    assert m.participants == {"Fumio_Kishida", "Sergei_Lavrov"}
+    assert _iso(m) == "2016-08"
+    assert m.status == "proposed"
+
+
+def test_wanted_to_attend_but_backed_out_is_cancelled(extract) -> None:
+    m = _only(extract("Prime Minister Shinzo Abe wanted to attend the Victory Day parade in Moscow "
+                      "next week. But Abe eventually backed out.", "2015-05-01"))
+    assert "Shinzo_Abe" in m.participants and "Russia" in m.participants
+    assert m.location == "Moscow"
+    assert m.status == "cancelled"
+
+
+def test_state_pair_summit_includes_the_states_and_their_titled_leaders(extract) -> None:
+    facts = extract("Prime Minister Shinzo Abe and President Vladimir Putin discussed the islands "
+                    "at the Japan-Russia summit last November.", "2015-05-16")
+    m = _only(facts)
+    assert m.participants == {"Japan", "Russia", "Shinzo_Abe", "Vladimir_Putin"}
+    assert _iso(m) == "2014-11"
+    assert m.status == "held"
+
+
+def test_state_pair_summit_without_named_leaders_is_between_the_states(extract) -> None:
+    m = _only(extract("The islands were discussed at the Japan-Russia summit last November.",
+                      "2015-05-16"))
+    assert m.participants == {"Japan", "Russia"}
+    assert _iso(m) == "2014-11"
+
+
+def test_agreeing_on_something_at_a_past_summit_keeps_it_held(extract) -> None:
+    m = _only(extract("Prime Minister Shinzo Abe and President Vladimir Putin agreed on the matter "
+                      "at the Japan-Russia summit last November.", "2015-05-16"))
+    assert m.status == "held"
+
+
+def test_coordinated_subject_met_in_city(extract) -> None:
+    m = _only(extract("Abe and Putin met in Moscow on Saturday.", "2016-05-09"))
+    assert m.participants == {"Shinzo_Abe", "Vladimir_Putin"}
+    assert m.location == "Moscow"
+    assert _iso(m) == "2016-05-07"
+
+
+def test_visit_to_a_capital_adds_the_host_state(extract) -> None:
+    m = _only(extract("Putin visited Tokyo in December.", "2017-01-10"))
+    assert m.participants == {"Vladimir_Putin", "Japan"}
+    assert m.location == "Tokyo"
+    assert _iso(m) == "2016-12"
+    assert m.status == "held"
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [("Putin is scheduled to visit Japan in December.", "planned"),
+     ("Abe may visit Russia later this year.", "proposed"),
+     ("Abe hopes to meet Putin in Vladivostok.", "proposed"),
+     ("Abe cancelled his trip to Moscow.", "cancelled"),
+     ("Abe met Putin in Sochi on Friday.", "held")],
+)
+def test_cue_words_set_the_status(extract, text: str, status: str) -> None:
+    assert _only(extract(text, "2016-05-06")).status == status
+
+
+def test_two_mentions_of_one_meeting_are_one_fact_with_both_sentences(extract) -> None:
+    text = "Abe will visit Russia next month. During the trip, Abe will meet Putin in Sochi."
+    m = _only(extract(text, "2016-05-06"))
+    assert m.participants == {"Shinzo_Abe", "Russia", "Vladimir_Putin"}
+    assert m.location == "Sochi"
+    assert _iso(m) == "2016-06"
+    assert [text[b:e] for b, e in m.spans] == ["Abe will visit Russia next month.",
+                                               "During the trip, Abe will meet Putin in Sochi."]
+
+
+def test_a_negated_visit_is_not_a_meeting(extract) -> None:
+    assert extract("Abe decided not to visit Russia this year.").meetings == []
+
+
+def test_a_domestic_trip_is_not_a_diplomatic_meeting(extract) -> None:
+    assert extract("Abe visited Osaka on Friday.").meetings == []
+
+
+def test_a_quoted_meeting_is_not_read_as_reported_fact(extract) -> None:
+    assert extract("“Abe met Putin in Sochi on Friday,” the newspaper joked.").meetings == []
+
+
+def test_told_someone_last_fall_dates_the_talks_to_that_year(extract) -> None:
+    m = _only(extract("Abe told Mr. Putin last fall that no U.S. troops would be stationed there.",
+                      "2019-01-22"))
+    assert m.participants == {"Shinzo_Abe", "Vladimir_Putin"}
+    assert _iso(m) == "2018"
