@@ -54,7 +54,7 @@ def _progress(i: int, n: int, name: str) -> None:
 
 def check_spans(dataset: Dataset) -> None:
     """Every span's anchorOf is exactly the article text between its offsets."""
-    for ctx in dataset.contexts():
+    for ctx in dataset.graphs():
         for span, _, article in ctx.triples((None, NIF.referenceContext, None)):
             text = str(ctx.value(article, NIF.isString))
             begin, end = ctx.value(span, NIF.beginIndex), ctx.value(span, NIF.endIndex)
@@ -103,7 +103,7 @@ def build(articles_dir: Path) -> BuildResult:
     entity_graph(dataset, build_registry, used)
     check_spans(dataset)
     asserted = Graph()
-    for ctx in dataset.contexts():
+    for ctx in dataset.graphs():
         for triple in ctx:
             asserted.add(triple)
     inferred = infer(asserted)
@@ -121,7 +121,7 @@ def build(articles_dir: Path) -> BuildResult:
 
 def publish(result: BuildResult, out: Path) -> None:
     union = Graph()
-    for ctx in result.dataset.contexts():
+    for ctx in result.dataset.graphs():
         for triple in ctx:
             union.add(triple)
     write_files(out, {

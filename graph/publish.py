@@ -35,7 +35,7 @@ def trig(dataset: Dataset) -> str:
     """TriG with graphs in IRI order, each graph's body as rdflib's (sorted) Turtle."""
     prefixes = {f"@prefix {p}: <{iri}> ." for p, iri in PREFIXES.items()}
     bodies = []
-    for name in sorted((c.identifier for c in dataset.contexts() if len(c)), key=str):
+    for name in sorted((c.identifier for c in dataset.graphs() if len(c)), key=str):
         assert isinstance(name, URIRef)
         lines = turtle(dataset.graph(name)).splitlines()
         prefixes |= {line.strip() for line in lines if line.startswith("@prefix")}
@@ -46,7 +46,7 @@ def trig(dataset: Dataset) -> str:
 
 def nquads(dataset: Dataset) -> str:
     lines = set()
-    for context in dataset.contexts():
+    for context in dataset.graphs():
         if not len(context):
             continue
         g = Graph()

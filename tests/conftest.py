@@ -29,6 +29,11 @@ PUBLISHED_FILES = ("dipkg.trig", "dipkg.ttl", "dipkg.nq", "build-info.json")
 FILE_NAME = URIRef(DIP_IRI + "fileName")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # rdflib 7 deprecates the very Dataset methods its own TriG parser calls
+    config.addinivalue_line("filterwarnings", r"ignore:.*(Dataset|ConjunctiveGraph).*deprecated")
+
+
 @dataclass(frozen=True)
 class SeedBuild:
     result: BuildResult

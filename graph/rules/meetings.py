@@ -61,7 +61,7 @@ _HISTORICAL = re.compile(r"\b(?:first (?:meeting|summit|talks|encounter)|ever|si
 _FORWARD = re.compile(r"\b(?:next|later|end of|coming|upcoming)\b", re.IGNORECASE)
 _CONTROLLER = re.compile(
     rf"(?:invit\w+|ask\w*|urg\w+|begging|begged|persuad\w+|plans? for|wants?|wanted|expects?|allow\w*) "
-    rf"{_TITLE_WORDS}(?P<who>{_P})(?:, [^,]*,)? (?:to|will|would)(?: \w+)? $"
+    rf"{_TITLE_WORDS}(?P<who>{_P})(?:(?:, [^,]*)+,)? (?:to|will|would)(?: \w+)? $"
 )
 _BY_VISITOR = re.compile(rf"^ by (?P<who>{_P})")
 # A counterpart: "Russian President ⟦P⟧" names the person, "the ⟦S⟧" a state, "his Russian

@@ -1,0 +1,41 @@
+"""Memberships: stated or directly implied only."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _memberships(facts) -> set[tuple[str, str]]:
+    return {(m.member, m.organization) for m in facts.memberships}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Greek Prime Minister Alexis Tsipras has angered his colleagues in the European Union "
+         "by courting Moscow.", ("Greece", "European_Union")),
+        ("Japan hosts the G-7 summit in Ise-Shima this month.", ("Japan", "Group_of_Seven")),
+        ("Italy is a member of the European Union.", ("Italy", "European_Union")),
+        ("Germany and other G-7 members were irritated.", ("Germany", "Group_of_Seven")),
+    ],
+)
+def test_stated_or_implied_membership(extract, text: str, expected: tuple[str, str]) -> None:
+    assert _memberships(extract(text)) == {expected}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Japan joined the U.S. and the European Union in penalizing Russia.",
+     "Japan has faithfully implemented the G-7 sanctions against Russia.",
+     "Japan is cooperating with the G7’s sanctions."],
+)
+def test_taking_part_in_sanctions_is_not_membership(extract, text: str) -> None:
+    assert _memberships(extract(text)) == set()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "_ONLY_MEMBER matches only the exact words 'the only member'; an adjective in between "
+    "('the only Asian member of the G-7') is missed"))
+def test_the_only_asian_member_of_an_organization_is_a_member(extract) -> None:
+    assert _memberships(extract("Japan is the only Asian member of the G-7.")) == {
+        ("Japan", "Group_of_Seven")}

@@ -1,0 +1,62 @@
+"""Quotes: words inside quotation marks, attributed to a speaker."""
+
+from __future__ import annotations
+
+
+def _quotes(facts) -> list[tuple[str, str]]:
+    return [(q.speaker, q.text) for q in facts.quotes]
+
+
+PUSHKOV = ("“Japan has broken ranks with the West,” said Alexei Pushkov, head of the foreign affairs "
+           "committee of the State Duma.")
+
+
+def test_said_name_after_the_quote_attributes_it(extract) -> None:
+    assert _quotes(extract(PUSHKOV)) == [("Alexei_Pushkov", "Japan has broken ranks with the West")]
+
+
+def test_a_following_quote_only_sentence_keeps_the_speaker(extract) -> None:
+    facts = extract(PUSHKOV + " “This is a victory for Moscow.”")
+    assert _quotes(facts) == [("Alexei_Pushkov", "Japan has broken ranks with the West"),
+                              ("Alexei_Pushkov", "This is a victory for Moscow.")]
+
+
+def test_he_said_names_who_spoke_before_not_who_was_named_last(extract) -> None:
+    facts = extract("Abe said the talks went well. Putin was silent for a while. "
+                    "“We will not give up,” he said.")
+    assert _quotes(facts) == [("Shinzo_Abe", "We will not give up")]
+
+
+def test_he_said_after_a_titled_introduction(extract) -> None:
+    facts = extract("Kremlin spokesman Dmitry Peskov spoke to reporters on Monday. "
+                    "“The talks were constructive,” he said.")
+    assert _quotes(facts) == [("Dmitry_Peskov", "The talks were constructive")]
+
+
+def test_a_partial_quote_after_has_said_that(extract) -> None:
+    facts = extract("Putin has said that a compromise “can and will be found.”")
+    assert _quotes(facts) == [("Vladimir_Putin", "can and will be found.")]
+
+
+def test_according_to_an_anonymous_official(extract_with_registry) -> None:
+    facts, registry = extract_with_registry(
+        "The sanctions are “not working,” according to a senior official.")
+    [(speaker, text)] = _quotes(facts)
+    assert text == "not working"
+    assert registry[speaker].label == "senior official"
+    assert registry[speaker].cls == "Person"
+
+
+def test_unattributed_scare_quotes_are_not_quotes(extract) -> None:
+    assert extract("Critics call the policy “business as usual.”").quotes == []
+    assert extract("Tokyo opposes “changing the status quo by force.”").quotes == []
+
+
+def test_quote_span_is_the_sentence_with_the_quotation(extract) -> None:
+    text = "Abe arrived on Friday. " + PUSHKOV
+    [quote] = extract(text).quotes
+    assert [text[b:e] for b, e in quote.spans] == [PUSHKOV]
+
+
+def test_reported_speech_is_not_a_quote(extract) -> None:
+    assert extract("Lavrov said Russia would never return the islands.").quotes == []

@@ -1,0 +1,56 @@
+"""Territories: claims, control and the names states use, read from what the text says."""
+
+from __future__ import annotations
+
+
+def _statements(facts) -> set[tuple[str, str, str]]:
+    return {(t.territory, t.predicate, t.state) for t in facts.territory_statements}
+
+
+def _names(facts) -> set[tuple[str, str, str]]:
+    return {(n.territory, n.state, n.name) for n in facts.territory_names}
+
+
+def test_names_attributed_to_tokyo_and_moscow(extract) -> None:
+    facts = extract("The dispute concerns four islands known to Tokyo as the Northern Territories. "
+                    "Moscow calls them the Southern Kurils.")
+    assert _names(facts) == {("Northern_Territories", "Japan", "Northern Territories"),
+                             ("Northern_Territories", "Russia", "Southern Kurils")}
+
+
+def test_a_newspapers_own_name_is_not_attributed(extract) -> None:
+    facts = extract("The islands, known as the Northern Territories, lie off Hokkaido.")
+    assert _names(facts) == set()
+
+
+def test_claimed_by_one_state_under_anothers_control(extract) -> None:
+    facts = extract("The Northern Territories, claimed by Japan but under Russian control, "
+                    "remain a thorny issue.")
+    assert _statements(facts) == {("Northern_Territories", "claimedBy", "Japan"),
+                                  ("Northern_Territories", "controlledBy", "Russia")}
+
+
+def test_the_islands_refer_to_the_territory_named_in_the_article(extract) -> None:
+    facts = extract("Talks on the Northern Territories stalled. "
+                    "The islands, claimed by Japan but under Russian control, were seized in 1945.")
+    assert _statements(facts) == {("Northern_Territories", "claimedBy", "Japan"),
+                                  ("Northern_Territories", "controlledBy", "Russia")}
+
+
+def test_annexation_of_ukraines_crimea(extract) -> None:
+    facts = extract("The West condemned Russia’s annexation of Ukraine’s Crimea.")
+    assert _statements(facts) == {("Crimea", "controlledBy", "Russia"),
+                                  ("Crimea", "claimedBy", "Ukraine")}
+
+
+def test_regaining_islands_is_a_claim(extract) -> None:
+    facts = extract("Japan wants to regain the Northern Territories.")
+    assert _statements(facts) == {("Northern_Territories", "claimedBy", "Japan")}
+
+
+def test_territory_statement_spans_are_the_stating_sentence(extract) -> None:
+    text = "Relations are calm. The West condemned Russia’s annexation of Ukraine’s Crimea."
+    facts = extract(text)
+    assert facts.territory_statements
+    for t in facts.territory_statements:
+        assert [text[b:e] for b, e in t.spans] == ["The West condemned Russia’s annexation of Ukraine’s Crimea."]
