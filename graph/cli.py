@@ -43,6 +43,70 @@ def _evaluate(args: argparse.Namespace) -> int:
         return 2
 
 
+def _graph_file(value: str) -> tuple[str, Path]:
+    iri, sep, path = value.partition("=")
+    if not sep or not iri or not path:
+        raise argparse.ArgumentTypeError(f"expected IRI=FILE, got {value!r}")
+    return iri, Path(path)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+    from server.config import Settings
+    from server.dataset import DatasetError, load_dataset
+
+    settings = Settings()
+    if args.data is not None:
+        settings.data_dir = args.data
+    settings.rdf_files = list(args.rdf or [])
+    settings.graph_files = list(args.graph or [])
+    for name in ("host", "port", "query_timeout", "max_rows", "workers"):
+        value = getattr(args, name)
+        if value is not None:
+            setattr(settings, name, value)
+    if args.no_inferred:
+        settings.include_inferred = False
+    try:  # fail fast, with a clear message, before the server binds its port
+        load_dataset(settings).close()
+    except DatasetError as err:
+        print(f"dipkg serve: error: {err}", file=sys.stderr)
+        return 2
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    return 0
+
+
+def _query(args: argparse.Namespace) -> int:
+    from server.config import Settings
+    from server.dataset import DatasetError, load_dataset
+    from server.engine import QueryEngine, QueryError, QueryRequest
+    from server.protocol import render_result
+
+    settings = Settings(workers=1)
+    settings.data_dir = args.data
+    if args.timeout is not None:
+        settings.query_timeout = args.timeout
+    query = sys.stdin.read() if args.query == "-" else args.query
+    try:
+        dataset = load_dataset(settings)
+    except DatasetError as err:
+        print(f"dipkg query: error: {err}", file=sys.stderr)
+        return 2
+    engine = QueryEngine(dataset, settings)
+    try:
+        result = engine.execute(QueryRequest(query))
+        body, _ = render_result(result, args.format)
+        sys.stdout.write(body.decode("utf-8") if isinstance(body, bytes) else body)
+        return 0
+    except QueryError as err:
+        print(f"dipkg query: error: {err.message}", file=sys.stderr)
+        return 1 if err.status != 400 else 2
+    finally:
+        engine.close()
+        dataset.close()
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dipkg", description="A knowledge graph of diplomacy built from news articles.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -57,6 +121,26 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--labels", type=Path, help="QID<TAB>names table (default: beside the gold file)")
     e.add_argument("--json-out", type=Path)
     e.set_defaults(func=_evaluate)
+    s = sub.add_parser("serve", help="serve the graph over SPARQL (http://127.0.0.1:8000)")
+    s.add_argument("--data", type=Path, help="a folder written by dipkg build (default build/, $DIPKG_DATA)")
+    s.add_argument("--rdf", type=Path, action="append", help="serve this RDF file as the default graph (repeatable)")
+    s.add_argument("--graph", type=_graph_file, action="append", metavar="IRI=FILE",
+                   help="serve this RDF file as the named graph IRI (repeatable)")
+    s.add_argument("--host", help="address to bind (default 127.0.0.1, $DIPKG_HOST)")
+    s.add_argument("--port", type=int, help="port (default 8000, $DIPKG_PORT)")
+    s.add_argument("--query-timeout", type=float, help="seconds a query may run (default 10, $DIPKG_QUERY_TIMEOUT)")
+    s.add_argument("--max-rows", type=int, help="rows a result may have (default 10000, $DIPKG_MAX_ROWS)")
+    s.add_argument("--workers", type=int, help="query worker processes (default: CPUs, at least 2; $DIPKG_WORKERS)")
+    s.add_argument("--no-inferred", action="store_true",
+                   help="leave the inferred graph out of the default graph ($DIPKG_INFERRED=0)")
+    s.set_defaults(func=_serve)
+    q = sub.add_parser("query", help="run a SPARQL query against a built graph")
+    q.add_argument("query", help="the query, or - to read it from standard input")
+    q.add_argument("--data", type=Path, default=Path("build"))
+    q.add_argument("--format", default=None, help="json, xml, csv, tsv (SELECT/ASK) or turtle, ntriples, nquads, "
+                   "trig, jsonld, rdfxml (CONSTRUCT/DESCRIBE); default: tsv for SELECT, turtle for graphs")
+    q.add_argument("--timeout", type=float)
+    q.set_defaults(func=_query)
     return p
 
 

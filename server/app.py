@@ -1,0 +1,106 @@
+"""The FastAPI application: dataset and query engine for its lifetime, and the route modules.
+
+Route modules (``sparql``, ``downloads``, ``provenance``, ``pages``) each expose ``router``;
+they reach the served dataset and the engine through ``request.app.state.service``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import JSONResponse
+
+from server.config import Settings
+from server.dataset import ServedDataset, load_dataset
+from server.engine import QueryEngine
+
+access_log = logging.getLogger("dipkg.access")
+
+
+@dataclass
+class Service:
+    settings: Settings
+    dataset: ServedDataset
+    engine: QueryEngine
+    started: float
+
+
+def _configure_logging(settings: Settings) -> None:
+    if access_log.handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access_log.addHandler(handler)
+    access_log.setLevel(logging.INFO)
+    access_log.propagate = False
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    _configure_logging(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        dataset = load_dataset(settings)
+        engine = QueryEngine(dataset, settings)
+        app.state.service = Service(settings, dataset, engine, time.time())
+        try:
+            yield
+        finally:
+            engine.close()
+            dataset.close()
+
+    app = FastAPI(title="dipkg", description="A knowledge graph of diplomacy, with provenance.",
+                  version="0.1.0", lifespan=lifespan)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+                       allow_headers=["*"], expose_headers=["*"])
+
+    @app.middleware("http")
+    async def log_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        request_id = uuid.uuid4().hex[:12]
+        response = await call_next(request)
+        elapsed = time.perf_counter() - started
+        response.headers["X-Request-Id"] = request_id
+        record = {
+            "ts": round(time.time(), 3), "id": request_id, "method": request.method,
+            "path": request.url.path, "status": response.status_code, "ms": round(1000 * elapsed, 1),
+            "client": request.client.host if request.client else None,
+        }
+        query_ms = getattr(request.state, "query_ms", None)
+        if query_ms is not None:
+            record["query_ms"] = query_ms
+        access_log.info(json.dumps(record) if settings.log_format == "json" else
+                        " ".join(f"{k}={v}" for k, v in record.items()))
+        return response
+
+    @app.get("/health")
+    def health(request: Request) -> JSONResponse:
+        service: Service = request.app.state.service
+        return JSONResponse({
+            "status": "ok", "graphs": len(service.dataset.graphs),
+            "uptime_s": round(time.time() - service.started, 1),
+            "workers": service.settings.workers, "workers_replaced": service.engine.killed,
+            "query_timeout_s": service.settings.query_timeout,
+        })
+
+    for module_name in ("server.sparql", "server.downloads", "server.provenance", "server.pages"):
+        try:
+            module = __import__(module_name, fromlist=["router"])
+        except ModuleNotFoundError as err:
+            if err.name != module_name:
+                raise
+            continue  # a route module not written yet
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,39 @@
+"""Service settings: command-line options, with ``DIPKG_*`` environment variables as defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"DIPKG_{name}", default)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    return _env(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass
+class Settings:
+    """Everything the service can be told; each field has a ``DIPKG_<NAME>`` variable."""
+
+    data_dir: Path | None = field(default_factory=lambda: Path(_env("DATA", "build")))
+    # --rdf FILE (the default graph) and --graph IRI=FILE (named graphs): serve these instead.
+    rdf_files: list[Path] = field(default_factory=list)
+    graph_files: list[tuple[str, Path]] = field(default_factory=list)
+    host: str = field(default_factory=lambda: _env("HOST", "127.0.0.1"))
+    port: int = field(default_factory=lambda: int(_env("PORT", "8000")))
+    query_timeout: float = field(default_factory=lambda: float(_env("QUERY_TIMEOUT", "10")))
+    max_rows: int = field(default_factory=lambda: int(_env("MAX_ROWS", "10000")))
+    max_query_bytes: int = field(default_factory=lambda: int(_env("MAX_QUERY_BYTES", "65536")))
+    workers: int = field(default_factory=lambda: int(_env("WORKERS", str(max(2, os.cpu_count() or 2)))))
+    include_inferred: bool = field(default_factory=lambda: _env_bool("INFERRED", True))
+    allow_service: bool = field(default_factory=lambda: _env_bool("ALLOW_SERVICE", False))
+    log_format: str = field(default_factory=lambda: _env("LOG_FORMAT", "json"))
+
+    @property
+    def files_mode(self) -> bool:
+        """Serving arbitrary RDF files (``--rdf``/``--graph``) rather than a dipkg build."""
+        return bool(self.rdf_files or self.graph_files)

@@ -1,0 +1,245 @@
+"""Query execution with real limits: killable worker processes, a row cap, a size cap.
+
+pyoxigraph's ``Store.query`` cannot be interrupted (oxigraph issue 1926), and checking a deadline
+between result rows does not stop an aggregate over a huge join.  So every query runs in a worker
+process; a query that passes its time limit gets its worker killed and replaced, the client gets a
+503 that names the limit, and other queries go on in the other workers meanwhile.  pyoxigraph
+releases the GIL and each worker is its own process, so a slow query never delays a fast one.
+
+Before a query reaches a worker it is checked for what this endpoint refuses: updates (403),
+``SERVICE`` and ``FROM`` graphs that are not in the dataset (403: the service never fetches
+remote data because of a query).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from server.config import Settings
+from server.dataset import ServedDataset
+from server.worker import Term, serve
+
+_CONTEXT = multiprocessing.get_context("spawn")
+
+
+class QueryError(Exception):
+    """A query the service will not or cannot answer; ``status`` is the HTTP status to send."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class QuerySyntaxError(QueryError):
+    status = 400
+
+
+class QueryRefused(QueryError):
+    status = 403
+
+
+class QueryTimeout(QueryError):
+    status = 503
+
+
+class QueryTooLarge(QueryError):
+    status = 413
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    query: str
+    default_graph_uris: tuple[str, ...] = ()
+    named_graph_uris: tuple[str, ...] = ()
+    include_inferred: bool | None = None
+    timeout: float | None = None
+    max_rows: int | None = None
+    base_iri: str | None = None
+
+
+@dataclass
+class Solutions:
+    variables: list[str]
+    rows: list[list[Term | None]]
+    truncated: bool = False
+    seconds: float = 0.0
+
+
+@dataclass
+class Boolean:
+    value: bool
+    seconds: float = 0.0
+
+
+@dataclass
+class Triples:
+    triples: list[tuple[Term, Term, Term]]
+    truncated: bool = False
+    seconds: float = 0.0
+
+
+Result = Solutions | Boolean | Triples
+
+# --- screening ---------------------------------------------------------------------------
+_STRIP = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'" r"|#[^\n]*",
+)
+_IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
+_UPDATE = re.compile(r"^\s*(?:(?:PREFIX\s+\S*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
+                     r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+_FROM = re.compile(r"\bFROM\s+(?:NAMED\s+)?(<[^>]*>|[A-Za-z][\w.-]*:[\w.-]*|:[\w.-]*)", re.IGNORECASE)
+_PREFIX = re.compile(r"\bPREFIX\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
+
+
+def _code_only(query: str) -> str:
+    """The query without strings and comments (IRIs kept), for keyword checks."""
+    return _STRIP.sub(" ", query)
+
+
+def is_update(query: str) -> bool:
+    return bool(_UPDATE.match(_code_only(query)))
+
+
+def screen(query: str, graphs: set[str], allow_service: bool) -> None:
+    """Refuse what this read-only, never-fetching endpoint does not do."""
+    code = _code_only(query)
+    if _UPDATE.match(code):
+        raise QueryRefused("SPARQL Update is not allowed: this endpoint is read-only")
+    no_iris = _IRI.sub(" ", code)
+    if not allow_service and _SERVICE.search(no_iris):
+        raise QueryRefused("SERVICE is disabled: this endpoint does not send queries to other endpoints")
+    prefixes = {p: iri for p, iri in _PREFIX.findall(code)}
+    for m in _FROM.finditer(code):
+        ref = m.group(1)
+        if ref.startswith("<"):
+            iri = ref[1:-1]
+        else:
+            prefix, _, local = ref.partition(":")
+            iri = prefixes.get(prefix, "") + local
+        if iri not in graphs:
+            raise QueryRefused(
+                f"FROM <{iri}>: not a graph of this dataset; this endpoint does not fetch remote data "
+                "(list the graphs with GET /sparql)")
+
+
+# --- workers ------------------------------------------------------------------------------
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    jobs: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+
+class QueryEngine:
+    """A pool of worker processes over one read-only store."""
+
+    def __init__(self, dataset: ServedDataset, settings: Settings) -> None:
+        self.dataset = dataset
+        self.settings = settings
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._closed = False
+        self.killed = 0
+        self._graphs = set(dataset.graphs)
+        for _ in range(max(1, settings.workers)):
+            self._idle.put(self._spawn())
+
+    def _spawn(self) -> _Worker:
+        parent, child = _CONTEXT.Pipe()
+        process = _CONTEXT.Process(target=serve, args=(str(self.dataset.store_dir), child), daemon=True)
+        process.start()
+        child.close()
+        if not parent.poll(60) or parent.recv().get("kind") != "ready":
+            process.kill()
+            raise RuntimeError("a query worker did not start")
+        return _Worker(process, parent)
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.process.kill()
+        worker.process.join(5)
+        worker.conn.close()
+        with self._lock:
+            self.killed += 1
+        if not self._closed:
+            threading.Thread(target=lambda: self._idle.put(self._spawn()), daemon=True).start()
+
+    def job(self, request: QueryRequest) -> dict[str, Any]:
+        options = self.dataset.query_options(request.include_inferred)
+        cap = min(request.max_rows or self.settings.max_rows, self.settings.max_rows)
+        return {
+            "query": request.query,
+            "default_graph_uris": list(request.default_graph_uris),
+            "named_graph_uris": list(request.named_graph_uris),
+            "union": bool(options.get("use_default_graph_as_union")),
+            "default_graph": [g.value for g in options["default_graph"]] if "default_graph" in options else None,
+            "max_rows": cap,
+            "base_iri": request.base_iri,
+        }
+
+    def limit(self, request: QueryRequest) -> float:
+        """The time limit of a request: the server's, or less if the client asks for less."""
+        if request.timeout is not None and request.timeout > 0:
+            return min(request.timeout, self.settings.query_timeout)
+        return self.settings.query_timeout
+
+    def execute(self, request: QueryRequest) -> Result:
+        if len(request.query.encode("utf-8")) > self.settings.max_query_bytes:
+            raise QueryTooLarge(f"query is larger than the limit of {self.settings.max_query_bytes} bytes")
+        screen(request.query, self._graphs, self.settings.allow_service)
+        for iri in (*request.default_graph_uris, *request.named_graph_uris):
+            if iri not in self._graphs:
+                raise QueryError(f"unknown graph <{iri}> (list the graphs with GET /sparql)")
+        limit = self.limit(request)
+        started = time.monotonic()
+        try:
+            worker = self._idle.get(timeout=limit)
+        except queue.Empty:
+            raise QueryTimeout(f"the service is busy: no query worker became free within the "
+                               f"{limit:g} s time limit") from None
+        remaining = max(0.01, limit - (time.monotonic() - started))
+        try:
+            worker.conn.send(self.job(request))
+            if not worker.conn.poll(remaining):
+                self._replace(worker)
+                raise QueryTimeout(f"query stopped: it ran longer than the {limit:g} s time limit")
+            reply = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self._replace(worker)
+            raise QueryError("the query worker failed; please retry") from None
+        worker.jobs += 1
+        self._idle.put(worker)
+        seconds = time.monotonic() - started
+        kind = reply["kind"]
+        if kind == "error":
+            if reply["error"] == "syntax":
+                raise QuerySyntaxError(f"SPARQL syntax error: {reply['message']}")
+            raise QueryError(f"query failed: {reply['message']}")
+        if kind == "boolean":
+            return Boolean(reply["value"], seconds)
+        if kind == "solutions":
+            return Solutions(reply["variables"], reply["rows"], reply["truncated"], seconds)
+        return Triples(reply["triples"], reply["truncated"], seconds)
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            worker.conn.close()
+            worker.process.kill()
+            worker.process.join(5)

@@ -1,0 +1,87 @@
+"""The query worker: a separate process that runs one query at a time on a read-only store.
+
+It is deliberately small (it imports only pyoxigraph and the standard library) so that a
+replacement starts fast after the service kills a worker that ran past its time limit — killing
+the process is the only way to stop pyoxigraph's ``Store.query`` mid-evaluation.
+"""
+
+from __future__ import annotations
+
+from multiprocessing.connection import Connection
+from typing import Any
+
+import pyoxigraph as ox
+
+Term = tuple[Any, ...]
+
+
+def encode(term: object) -> Term | None:
+    """A pyoxigraph term as plain tuples, so it can cross the process boundary."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return ("uri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value)
+    if isinstance(term, ox.Literal):
+        return ("literal", term.value, term.datatype.value, term.language)
+    if isinstance(term, ox.Triple):
+        return ("triple", encode(term.subject), encode(term.predicate), encode(term.object))
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def _graphs(iris: list[str]) -> list[ox.NamedNode]:
+    return [ox.NamedNode(i) for i in iris]
+
+
+def run(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if job["default_graph_uris"] or job["named_graph_uris"]:
+        options["default_graph"] = _graphs(job["default_graph_uris"]) if job["default_graph_uris"] else []
+        options["named_graphs"] = _graphs(job["named_graph_uris"])
+    elif job["union"]:
+        options["use_default_graph_as_union"] = True
+    elif job["default_graph"] is not None:
+        options["default_graph"] = _graphs(job["default_graph"])
+    if job.get("base_iri"):
+        options["base_iri"] = job["base_iri"]
+    result = store.query(job["query"], **options)
+    cap = job["max_rows"]
+    if isinstance(result, ox.QueryBoolean):
+        return {"kind": "boolean", "value": bool(result)}
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows = []
+        truncated = False
+        for solution in result:
+            if len(rows) >= cap:
+                truncated = True
+                break
+            rows.append([encode(solution[v]) for v in variables])
+        return {"kind": "solutions", "variables": variables, "rows": rows, "truncated": truncated}
+    triples = []
+    truncated = False
+    for triple in result:
+        if len(triples) >= cap:
+            truncated = True
+            break
+        triples.append((encode(triple.subject), encode(triple.predicate), encode(triple.object)))
+    return {"kind": "graph", "triples": triples, "truncated": truncated}
+
+
+def serve(store_dir: str, conn: Connection) -> None:
+    """Worker main loop: answer jobs until the pipe closes."""
+    store = ox.Store.read_only(store_dir)
+    conn.send({"kind": "ready"})
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = run(store, job)
+        except SyntaxError as err:
+            reply = {"kind": "error", "error": "syntax", "message": str(err)}
+        except Exception as err:  # a query that fails while evaluating: report, keep serving
+            reply = {"kind": "error", "error": "evaluation", "message": f"{type(err).__name__}: {err}"}
+        conn.send(reply)
