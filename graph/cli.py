@@ -62,6 +62,7 @@ def _serve(args: argparse.Namespace) -> int:
         settings.data_dir = args.data
     settings.rdf_files = list(args.rdf or [])
     settings.graph_files = list(args.graph or [])
+    settings.serve_files = args.rdf is not None or args.graph is not None
     for name in ("host", "port", "query_timeout", "max_rows", "workers"):
         value = getattr(args, name)
         if value is not None:
@@ -123,8 +124,9 @@ def parser() -> argparse.ArgumentParser:
     e.set_defaults(func=_evaluate)
     s = sub.add_parser("serve", help="serve the graph over SPARQL (http://127.0.0.1:8000)")
     s.add_argument("--data", type=Path, help="a folder written by dipkg build (default build/, $DIPKG_DATA)")
-    s.add_argument("--rdf", type=Path, action="append", help="serve this RDF file as the default graph (repeatable)")
-    s.add_argument("--graph", type=_graph_file, action="append", metavar="IRI=FILE",
+    s.add_argument("--rdf", type=Path, action="extend", nargs="*", metavar="FILE",
+                   help="serve these RDF files as the default graph instead of a build (repeatable)")
+    s.add_argument("--graph", type=_graph_file, action="extend", nargs="*", metavar="IRI=FILE",
                    help="serve this RDF file as the named graph IRI (repeatable)")
     s.add_argument("--host", help="address to bind (default 127.0.0.1, $DIPKG_HOST)")
     s.add_argument("--port", type=int, help="port (default 8000, $DIPKG_PORT)")

@@ -283,7 +283,7 @@ class MeetingReader:
         if org:
             cand = Candidate([self.entity_of(view, org.group("org")) or ""], view, "summit")
             cand.location = self.entity_of(view, org.group("place")) or self.location_after(view, right)
-            hosted = _HOSTED.search(left[: org.start()] + "") or _HOSTED.search(left[: org.start()])
+            hosted = _HOSTED.search(left[: org.start()])
             chaired = _CHAIRED.match(right)
             host = (self.entity_of(view, hosted.group("host")) if hosted else None) or (
                 self.entity_of(view, chaired.group("host")) if chaired else None) or self.host_of(cand.location)
@@ -407,12 +407,13 @@ class MeetingReader:
             host = self.host_of(cand.location)
             if host and host != self.context.state_of_person(subject):
                 cand.participants.append(host)
-        if invitation and not any(p == self.entity_of(view, invitation.group("host")) for p in cand.participants):
-            cand.participants.append(self.entity_of(view, invitation.group("host")) or "")
+        inviter = self.entity_of(view, invitation.group("host")) if invitation else None
+        if inviter and inviter not in cand.participants:
+            cand.participants.append(inviter)
         cand.participants = [p for p in cand.participants if p]
-        if obj is not None and obj.group("noun") != "summit":
-            self.events.append(Event(cand.participants[-1], obj.group("noun"), cand.location, None)) \
-                if invitation else None
+        if inviter and obj is not None and obj.group("noun") != "summit":
+            # "Xi's invitation to attend a ceremony": a later "the ceremony" is Xi's
+            self.events.append(Event(inviter, obj.group("noun"), cand.location, None))
         return cand
 
     def nearest_territory(self, view: SentenceView) -> str | None:
