@@ -117,7 +117,8 @@ def load_article(folder: Path, name: str, entry: dict[str, object]) -> Article:
     if not path.is_file():
         raise InputError(path, "article listed in articles.toml but not found")
     try:
-        text = path.read_bytes().decode("utf-8")
+        # read_text, like the vocabulary's definition of offsets: "\r\n" becomes "\n"
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
         raise InputError(path, f"not UTF-8 ({err.reason} at byte {err.start})") from None
     if not text.strip():

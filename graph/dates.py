@@ -184,7 +184,6 @@ def _role(sentence: str, begin: int) -> str:
 
 def find_dates(sentence: str, published: PartialDate) -> list[DateMention]:
     """Every date expression in the sentence, resolved; overlapping matches keep the first found."""
-    future = bool(_FUTURE.search(sentence))
     taken = [False] * (len(sentence) + 1)
     found: list[DateMention] = []
     for kind, pattern in _COMPILED:
@@ -199,6 +198,8 @@ def find_dates(sentence: str, published: PartialDate) -> list[DateMention]:
                 taken[i] = True
             if kind == "decade":
                 continue  # "the 1980s" is background, never an event date
+            # tense near the date decides: "met on Monday and will return next month"
+            future = bool(_FUTURE.search(sentence[max(0, begin - 40) : begin]))
             value = _resolve(kind, m, published, future)
             found.append(DateMention(begin, end, sentence[begin:end], value, _role(sentence, begin)))
     found.sort(key=lambda d: d.begin)

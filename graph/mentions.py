@@ -170,20 +170,23 @@ class MentionFinder:
     def _surnames(self, text: str, sentences: list[Sentence],
                   per_sentence: list[list[Mention]]) -> None:
         """A surname alone ("Brown", "Mr. Brown") names the person the article named in full."""
-        people: dict[str, str] = {}
+        named: dict[str, list[tuple[int, str]]] = {}  # surname -> (offset, person) in text order
         for mentions in per_sentence:
             for m in mentions:
                 entity = self.registry.get(m.entity)
                 if entity is not None and entity.letter == "P" and entity.surname:
-                    people.setdefault(entity.surname, entity.id)
-        if not people:
+                    named.setdefault(entity.surname, []).append((m.begin, entity.id))
+        if not named:
             return
-        pattern = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, people)) + r")(?![\w])")
+        pattern = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, named)) + r")(?![\w])")
         for sentence, mentions in zip(sentences, per_sentence, strict=True):
             for found in pattern.finditer(text, sentence.begin, sentence.end):
                 b, e = found.start(), found.end()
                 if all(e <= x.begin or b >= x.end for x in mentions):
-                    mentions.append(Mention(b, e, found.group(0), "P", people[found.group(0)]))
+                    candidates = sorted(named[found.group(0)])
+                    before = [person for at, person in candidates if at < b]
+                    person = before[-1] if before else candidates[0][1]
+                    mentions.append(Mention(b, e, found.group(0), "P", person))
 
     def _administrations(self, text: str, mentions: list[Mention]) -> None:
         """"the Obama administration" names the person's state, not the person."""

@@ -61,15 +61,18 @@ def nquads(dataset: Dataset) -> str:
 def write_files(out: Path, files: dict[str, str]) -> None:
     """Write all files to temporary names first, then rename each into place."""
     out.mkdir(parents=True, exist_ok=True)
+    umask = os.umask(0)
+    os.umask(umask)
     staged: list[tuple[str, Path]] = []
     try:
         for name, content in files.items():
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
+            staged.append((name, Path(tmp)))  # before writing, so a failure cleans it up
+            os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; published files follow the umask
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(content)
                 handle.flush()
                 os.fsync(handle.fileno())
-            staged.append((name, Path(tmp)))
     except BaseException:
         for _, path in staged:
             path.unlink(missing_ok=True)

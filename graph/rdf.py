@@ -18,7 +18,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from graph.articles import Article, PartialDate
-from graph.facts import ArticleFacts, Span
+from graph.facts import ArticleFacts, Meeting, Span
+from graph.lexicon import TITLES
 from graph.namespace import DIP, ENTITY_GRAPH, ID, NIF, PROV, WD
 from graph.registry import Entity, Registry
 
@@ -30,6 +31,38 @@ _KIND = {"summit": "Summit", "visit": "Visit", "talks": "Talks", "ministerial": 
 def digest(*parts: object) -> str:
     text = "\x1f".join(str(p) for p in parts)
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def meeting_iri(m: Meeting) -> URIRef:
+    """What the meeting is (who, where, when, whether), not how an article words it."""
+    date = m.date.iso() if m.date else ""
+    return ID[f"meeting-{digest(*sorted(m.participants), m.location, date, m.status)}"]
+
+
+_KIND_STRENGTH = {"summit": 4, "ministerial": 3, "talks": 2, "visit": 1, "other": 0}
+
+
+def harmonize_kinds(all_facts: list[ArticleFacts]) -> None:
+    """One meeting stated by two articles is one node: give it the most specific kind either
+    article supports ("talks" in one, "ministerial" where the other names the ministers)."""
+    best: dict[URIRef, str] = {}
+    for facts in all_facts:
+        for m in facts.meetings:
+            iri = meeting_iri(m)
+            if _KIND_STRENGTH[m.kind] > _KIND_STRENGTH[best.get(iri, "other")]:
+                best[iri] = m.kind
+    for facts in all_facts:
+        for m in facts.meetings:
+            m.kind = best.get(meeting_iri(m), m.kind)
+
+
+def canonical_role(role: str) -> str:
+    """One spelling per role, whatever the article's capitalisation ("president" ->
+    "President"), since the position node is shared by every article that states it."""
+    for title in TITLES:
+        if title.lower() == role.lower() and title[0].isupper():
+            return title
+    return role[:1].upper() + role[1:]
 
 
 def entity_iri(entity_id: str) -> URIRef:
@@ -98,8 +131,7 @@ class ArticleGraphWriter:
     def write(self, facts: ArticleFacts) -> None:
         g, e = self.graph, entity_iri
         for m in facts.meetings:
-            date = m.date.iso() if m.date else ""
-            node = ID[f"meeting-{digest(*sorted(m.participants), m.location, date, m.status)}"]
+            node = meeting_iri(m)
             g.add((node, RDF.type, DIP.Meeting))
             for p in sorted(m.participants):
                 g.add((node, DIP.participant, e(p)))
@@ -114,7 +146,7 @@ class ArticleGraphWriter:
             node = ID[f"position-{digest(pos.holder, pos.role.lower(), pos.of)}"]
             g.add((node, RDF.type, DIP.PositionHolding))
             g.add((node, DIP.holder, e(pos.holder)))
-            g.add((node, DIP.role, Literal(pos.role)))
+            g.add((node, DIP.role, Literal(canonical_role(pos.role))))
             if pos.of:
                 g.add((node, DIP.of, e(pos.of)))
             self.derive(node, pos.spans)
@@ -157,6 +189,9 @@ def describe_entity(graph: Graph, entity: Entity, registry: Registry) -> None:
     """Labels, class, Wikidata link and registry facts of one entity, in the entity graph."""
     node = entity_iri(entity.id)
     graph.add((node, RDF.type, DIP[entity.cls]))
+    if entity.kind == "continent":
+        # news makes continents act ("the U.S. and Europe punished Russia"): its states, as a group
+        graph.add((node, RDF.type, DIP.StateGroup))
     graph.add((node, RDFS.label, Literal(entity.label, lang="en")))
     for alias in sorted(set(entity.aliases) - {entity.label}):
         graph.add((node, SKOS.altLabel, Literal(alias, lang="en")))

@@ -3,7 +3,8 @@
 The shapes (``ontology/shapes.ttl``) say what a valid fact is: a meeting has two participants
 and a status, every fact has a provenance span, every span's ``anchorOf`` is exactly the
 article text between its offsets, and so on.  They run on the union of all graphs including
-the inferred one, since class constraints rely on subclass reasoning (a Leader is an Agent).
+the superclasses of every asserted type, since class constraints rely on subclass reasoning (a
+Leader is an Agent) — but not on the rest of the OWL-RL closure (see ``with_class_closure``).
 
 pyshacl evaluates a SPARQL-based constraint once per focus node, which on this corpus means
 about 1,500 SPARQL queries and a minute of work.  The SHACL core constraints therefore go to
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 from pyshacl import validate
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, RDFS, SH
 
 from graph.resources import ontology_dir
 
@@ -66,6 +67,39 @@ def _sparql_violations(data: Graph, shapes: Graph) -> list[str]:
                 text = text.replace("{?" + name + "}", str(value))
             messages.append(f"Focus node {bound.get('this')}: {text}")
     return messages
+
+
+def with_class_closure(asserted: Graph) -> Graph:
+    """The asserted triples plus the superclasses of every asserted type (a Leader is a Person
+    and an Agent).
+
+    Validation runs on this rather than on the full OWL-RL closure: there, domain and range
+    axioms would type every value as whatever a property expects (a city used as a meeting
+    participant would become a ``dip:Agent``), and the shapes' class constraints could never
+    fail.
+    """
+    supers: dict[object, set[object]] = {}
+    for sub, _, sup in asserted.triples((None, RDFS.subClassOf, None)):
+        supers.setdefault(sub, set()).add(sup)
+
+    def ancestors(cls: object) -> set[object]:
+        seen: set[object] = set()
+        todo = [cls]
+        while todo:
+            for parent in supers.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return seen
+
+    graph = Graph()
+    for triple in asserted:
+        graph.add(triple)
+    for node, _, cls in asserted.triples((None, RDF.type, None)):
+        for parent in ancestors(cls):
+            if isinstance(parent, URIRef):
+                graph.add((node, RDF.type, parent))
+    return graph
 
 
 def check(union: Graph) -> ValidationReport:

@@ -1,15 +1,22 @@
-"""Shared fixtures: the seed graph, built and published once per test session.
+"""Shared fixtures: the seed graph, built and published ONCE per test session.
 
-Every test that needs the built graph uses ``seed_build`` (the in-memory result and the
-folder it was published to) or ``dataset`` (the published ``dipkg.trig``, parsed back — what
-users of the graph actually get).  Rule tests use ``extract`` on short synthetic sentences.
+Every test that needs the built graph uses ``seed_build`` (the in-memory result and the folder
+it was published to) or ``dataset`` (the published ``dipkg.trig`` parsed back — what users of
+the graph get).  Rule tests use ``extract`` on short synthetic texts.
+
+Two other builds are needed by the determinism test (the seeds again) and by a CLI test (an
+article with no facts).  A build is dominated by the OWL-RL closure (~10 s of one core), so when
+the selected tests need them, they are started as ``dipkg build`` subprocesses *before* the
+in-process seed build and run beside it on the second core; their tests wait for them.
 """
 
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,15 +30,98 @@ from graph.registry import Registry
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-ONTOLOGY = ROOT / "ontology"
-DATA = Path(__file__).resolve().parent / "data"
-PUBLISHED_FILES = ("dipkg.trig", "dipkg.ttl", "dipkg.nq", "build-info.json")
 FILE_NAME = URIRef(DIP_IRI + "fileName")
+RECIPE = ("Simple tomato soup\n\nChop two onions and fry them gently in butter until soft. "
+          "Add a tin of tomatoes and a pinch of salt. Simmer for twenty minutes, then blend "
+          "until smooth. Serve hot with crusty bread.\n")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     # rdflib 7 deprecates the very Dataset methods its own TriG parser calls
     config.addinivalue_line("filterwarnings", r"ignore:.*(Dataset|ConjunctiveGraph).*deprecated")
+
+
+# -- tiny article folders ------------------------------------------------------------------------
+
+def _make_article_folder(folder: Path, articles: dict[str, str], manifest_text: str | None = None,
+                         published: str = "2015-05-16") -> Path:
+    """``articles`` maps a file name to its text, or to the name of a seed article to copy."""
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for name, text in articles.items():
+        if (SEEDS / text).is_file():
+            shutil.copyfile(SEEDS / text, folder / name)
+        else:
+            (folder / name).write_text(text, encoding="utf-8")
+        entries.append(f'[[article]]\nfile = "{name}"\ntitle = "A test article"\n'
+                       f'publisher = "Test Wire"\npublished = "{published}"\n')
+    (folder / "articles.toml").write_text(
+        manifest_text if manifest_text is not None else "\n".join(entries), encoding="utf-8")
+    return folder
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file of a folder (name -> bytes), to check that a failed build left it alone."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def article_folder() -> Callable[..., Path]:
+    """``article_folder(folder, {name: text or seed file name}, manifest_text=None, published=...)``."""
+    return _make_article_folder
+
+
+@pytest.fixture(scope="session")
+def snapshot() -> Callable[[Path], dict[str, bytes]]:
+    return _snapshot
+
+
+# -- builds -----------------------------------------------------------------------------------------
+
+@dataclass
+class CliBuild:
+    """A ``dipkg build`` run as a subprocess."""
+
+    out: Path
+    process: subprocess.Popen[bytes]
+    stdout: Path
+    stderr: Path
+
+    def wait(self) -> tuple[int, str, str]:
+        status = self.process.wait()
+        return (status, self.stdout.read_text(encoding="utf-8"),
+                self.stderr.read_text(encoding="utf-8"))
+
+
+def _start_cli_build(articles: Path, out: Path, logs: Path) -> CliBuild:
+    dipkg = Path(sys.executable).with_name("dipkg")
+    command = [str(dipkg)] if dipkg.is_file() else [sys.executable, "-m", "graph.cli"]
+    stdout, stderr = logs / "stdout.txt", logs / "stderr.txt"
+    with stdout.open("wb") as o, stderr.open("wb") as e:
+        process = subprocess.Popen([*command, "build", "--articles", str(articles), "--out", str(out)],
+                                   stdout=o, stderr=e, cwd=ROOT)
+    return CliBuild(out, process, stdout, stderr)
+
+
+@pytest.fixture(scope="session")
+def background_builds(request: pytest.FixtureRequest,
+                      tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, CliBuild]]:
+    """Starts, once, the extra builds that the selected tests need (see the module docstring)."""
+    wanted = {name for item in request.session.items
+              for name in getattr(item, "fixturenames", ()) if name in {"rebuild", "recipe_build"}}
+    builds: dict[str, CliBuild] = {}
+    if "rebuild" in wanted:
+        root = tmp_path_factory.mktemp("rebuild")
+        builds["rebuild"] = _start_cli_build(SEEDS, root / "out", root)
+    if "recipe_build" in wanted:
+        root = tmp_path_factory.mktemp("recipe")
+        folder = _make_article_folder(root / "articles", {"soup.txt": RECIPE}, published="2020-03-01")
+        builds["recipe_build"] = _start_cli_build(folder, root / "out", root)
+    yield builds
+    for cli in builds.values():  # only if a test never waited for it
+        if cli.process.poll() is None:
+            cli.process.kill()
+            cli.process.wait()
 
 
 @dataclass(frozen=True)
@@ -41,13 +131,36 @@ class SeedBuild:
 
 
 @pytest.fixture(scope="session")
-def seed_build(tmp_path_factory: pytest.TempPathFactory) -> SeedBuild:
+def seed_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> SeedBuild:
     """The seed articles, built and published ONCE for the whole session."""
+    request.getfixturevalue("background_builds")  # start them first, so they overlap this build
     out = tmp_path_factory.mktemp("seed-build")
     result = build(SEEDS)
     publish(result, out)
     return SeedBuild(result, out)
 
+
+@pytest.fixture(scope="session")
+def rebuild(background_builds: dict[str, CliBuild]) -> CliBuild:
+    """A second, independent build of the seeds by ``dipkg build`` in another process."""
+    return background_builds["rebuild"]
+
+
+@pytest.fixture(scope="session")
+def recipe_build(background_builds: dict[str, CliBuild]) -> CliBuild:
+    """``dipkg build`` of one article that states no diplomacy at all (a soup recipe)."""
+    return background_builds["recipe_build"]
+
+
+@pytest.fixture
+def previous_build(seed_build: SeedBuild, tmp_path: Path) -> Path:
+    """An --out folder that already holds a good build (a copy of the session's seed build)."""
+    out = tmp_path / "out"
+    shutil.copytree(seed_build.out, out)
+    return out
+
+
+# -- the built graph --------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
 def dataset(seed_build: SeedBuild) -> Dataset:
@@ -106,11 +219,10 @@ def ontology_graph(dataset: Dataset) -> Graph:
     return dataset.graph(ONTOLOGY_GRAPH)
 
 
-Extract = Callable[..., ArticleFacts]
-
+# -- extraction of synthetic texts --------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def extract() -> Extract:
+def extract() -> Callable[..., ArticleFacts]:
     """``extract(text, published="2016-05-06") -> ArticleFacts`` for a synthetic text."""
 
     def run(text: str, published: str = "2016-05-06") -> ArticleFacts:
@@ -122,48 +234,9 @@ def extract() -> Extract:
 
 @pytest.fixture(scope="session")
 def extract_with_registry() -> Callable[..., tuple[ArticleFacts, Registry]]:
+    """Like ``extract``, also returning the registry with the entities the text introduced."""
+
     def run(text: str, published: str = "2016-05-06") -> tuple[ArticleFacts, Registry]:
         return extract_text(text, published=published)
 
     return run
-
-
-def _make_article_folder(folder: Path, articles: dict[str, str], manifest_text: str | None = None,
-                         published: str = "2015-05-16") -> Path:
-    """A tiny articles folder: ``articles`` maps file name -> text (or a seed file name to copy)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    entries = []
-    for name, text in articles.items():
-        if (SEEDS / text).is_file():
-            shutil.copyfile(SEEDS / text, folder / name)
-        else:
-            (folder / name).write_text(text, encoding="utf-8")
-        entries.append(f'[[article]]\nfile = "{name}"\ntitle = "A test article"\n'
-                       f'publisher = "Test Wire"\npublished = "{published}"\n')
-    (folder / "articles.toml").write_text(
-        manifest_text if manifest_text is not None else "\n".join(entries), encoding="utf-8")
-    return folder
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file of a folder (name -> bytes), to check that a failed build left it alone."""
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
-
-
-@pytest.fixture(scope="session")
-def article_folder() -> Callable[..., Path]:
-    """``article_folder(folder, {name: text or seed file name}, manifest_text=None, published=...)``."""
-    return _make_article_folder
-
-
-@pytest.fixture(scope="session")
-def snapshot() -> Callable[[Path], dict[str, bytes]]:
-    return _snapshot
-
-
-@pytest.fixture
-def previous_build(seed_build: SeedBuild, tmp_path: Path) -> Path:
-    """An --out folder that already holds a good build (a copy of the session's seed build)."""
-    out = tmp_path / "out"
-    shutil.copytree(seed_build.out, out)
-    return out

@@ -51,10 +51,6 @@ def test_article_text_is_the_file_exactly_as_read_text_gives_it() -> None:
         assert article.text == (SEEDS / article.file_name).read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "load_article decodes the raw bytes (keeping \\r\\n) while VOCABULARY.md defines offsets "
-    "into Path.read_text(encoding='utf-8'), which turns \\r\\n into \\n: every span after the "
-    "first line break of a CRLF article is shifted"))
 def test_crlf_article_text_matches_read_text(tmp_path: Path) -> None:
     """A CRLF article's text (and so its span offsets) follows Path.read_text(encoding='utf-8')."""
     (tmp_path / "a.txt").write_bytes(b"Abe met Putin in Sochi on Friday.\r\nThey talked for hours.\r\n")

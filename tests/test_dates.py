@@ -90,9 +90,6 @@ def test_date_offsets_are_the_surface_in_the_sentence() -> None:
         assert sentence[d.begin : d.end] == d.surface
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the future cue is read from the whole sentence (find_dates: future = _FUTURE.search(sentence)), "
-    "so 'will ... next month' in a second clause pushes the past 'met ... on Monday' a week ahead"))
 def test_past_weekday_stays_past_when_another_clause_is_about_the_future() -> None:
     assert ("Monday", "2019-01-21") in _resolve(
         "Abe met Putin on Monday and will return next month.", "2019-01-22")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from graph.sentences import split_sentences
@@ -23,7 +25,7 @@ def test_seed_sentences_are_ordered_disjoint_trimmed_and_numbered(seed_texts: di
     for name, text in seed_texts.items():
         sentences = split_sentences(text)
         assert [s.index for s in sentences] == list(range(len(sentences)))
-        for a, b in zip(sentences, sentences[1:], strict=False):
+        for a, b in itertools.pairwise(sentences):
             assert a.end <= b.begin, (name, a, b)
         for s in sentences:
             assert s.text and s.text == s.text.strip(), (name, s)

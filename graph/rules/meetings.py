@@ -335,9 +335,12 @@ class MeetingReader:
         by = _BY_VISITOR.match(right)
         visitor = self.entity_of(view, by.group("who")) if by else self.subject(view, masked, m.start())
         after_by = right[by.end() :] if by else right
-        # "visit" is a noun after a determiner or a possessive ("a visit to", "Putin's visit")
+        # "visit" is a noun after a determiner or a possessive ("a visit to", "Putin's visit",
+        # "a Putin visit"); "visited", and "visits" after a name, are verbs
+        base_form = m.group(0).lower() in {"visit", "trip", "trips", "tour of"}
         verb = not re.search(r"(?:\b(?:a|an|the|his|her|their|its|this|that|official|state|first|"
-                             r"second|planned|proposed|rare|\d+\w*)|'s|⟦P\d+⟧) $", left)
+                             r"second|planned|proposed|rare|\d+\w*)|'s) $", left) and not (
+            base_form and re.search(r"⟦P\d+⟧ $", left))
         dest_m = _DEST.match(after_by) or (
             (_DEST_DIRECT.match(after_by) or _DIRECT.match(after_by)) if verb else None)
         if dest_m is not None and view.mention(_last_token(dest_m.group(dest_m.lastgroup or "dest")) or "⟦X0⟧").demonym:

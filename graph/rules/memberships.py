@@ -17,7 +17,7 @@ from graph.rules.common import Context, clause_bounds, tok
 
 _O = tok("O")
 PATTERNS = [
-    rf"(?P<member>{tok('SP')}),? (?:is |was |as |became )?(?:a |an |the )?(?:founding |full |fellow )?member (?:state |country |nation )?of (?:the )?(?P<org>{_O})",
+    rf"(?P<member>{tok('SP')}),? (?:is |was |as |became )?(?:a |an |the )?(?:(?:only|founding|full|fellow|[A-Z]\w+|[a-z]+|⟦[A-Z]\d+⟧) ){{0,2}}member (?:state |country |nation )?of (?:the )?(?P<org>{_O})",
     rf"(?P<member>{tok('SP')}) and (?:the )?other (?P<org>{_O}) (?:members|member states|nations|countries|states)",
     rf"(?P<member>{tok('P')}) (?:colleagues|counterparts|partners|fellow members|fellow leaders) in the (?P<org>{_O})",
     rf"(?P<member>{tok('S')}) (?:hosts|hosted|will host|is hosting|chairs|chaired|will chair) the (?P<org>{_O})",

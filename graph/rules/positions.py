@@ -67,8 +67,8 @@ def _apposition_parts(context: Context, view: SentenceView, body: str) -> list[t
         part = re.sub(r"^(?:a|an|the) ", "", part.strip())
         if any(word in part for word in NON_TITLES):
             continue
-        m = re.match(rf"(?:{tok('S')} )?(?P<title>{_TITLE})\b", part)
-        if not m or (not m.group("title")[0].islower() and not m.group("title").istitle()):
+        m = re.match(rf"(?:{tok('S')} )?(?P<title>{_TITLE})\b", part, re.IGNORECASE)
+        if not m:
             continue
         owner = None
         owners = list(re.finditer(rf" (?:at|of|in|for) (?:the )?({tok('OS')})", part))
@@ -77,8 +77,9 @@ def _apposition_parts(context: Context, view: SentenceView, body: str) -> list[t
         role_text = part
         if chosen is not None:
             owner = view.mention(chosen.group(1)).entity
-            if chosen.group(0).startswith((" at ", " in ")):
-                role_text = part[: chosen.start()]
+            state_of = chosen.group(0).startswith(" of ") and chosen.group(1).startswith("⟦S")
+            if chosen.group(0).startswith((" at ", " in ")) or state_of:
+                role_text = part[: chosen.start()]  # "prime minister of Japan": role, and state
         out.append((context.unmask(view, role_text).strip(), owner))
     return out
 

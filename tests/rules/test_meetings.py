@@ -73,17 +73,13 @@ def test_agreeing_on_something_at_a_past_summit_keeps_it_held(extract) -> None:
     assert m.status == "held"
 
 
-def test_coordinated_subject_met_in_city(extract) -> None:
+def test_coordinated_subject_met_is_a_meeting_of_both(extract) -> None:
     m = _only(extract("Abe and Putin met in Moscow on Saturday.", "2016-05-09"))
     assert m.participants == {"Shinzo_Abe", "Vladimir_Putin"}
     assert m.location == "Moscow"
     assert _iso(m) == "2016-05-07"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "MeetingReader.visit treats 'visit' right after a person token as a noun (the '⟦P\\d+⟧ $' "
-    "alternative of the `verb = not re.search(...)` test), so in '<Person> visited <Place>' the "
-    "destination is dropped and the one-participant candidate never becomes a meeting"))
 def test_visit_to_a_capital_adds_the_host_state(extract) -> None:
     m = _only(extract("Putin visited Tokyo in December.", "2017-01-10"))
     assert m.participants == {"Vladimir_Putin", "Japan"}

@@ -33,9 +33,6 @@ def test_taking_part_in_sanctions_is_not_membership(extract, text: str) -> None:
     assert _memberships(extract(text)) == set()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "_ONLY_MEMBER matches only the exact words 'the only member'; an adjective in between "
-    "('the only Asian member of the G-7') is missed"))
 def test_the_only_asian_member_of_an_organization_is_a_member(extract) -> None:
     assert _memberships(extract("Japan is the only Asian member of the G-7.")) == {
         ("Japan", "Group_of_Seven")}

@@ -74,9 +74,6 @@ def test_a_position_stated_twice_is_one_fact_with_both_sentences(extract) -> Non
     assert len(position.spans) == 2
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "lowercase 'the prime minister of Japan' in an apposition is not a title: TITLES only has "
-    "'Prime Minister' capitalised and the apposition reader needs the title at its start"))
 def test_lowercase_apposition_title_of_state_is_a_position(extract) -> None:
     assert _positions(extract("Shinzo Abe, the prime minister of Japan, spoke on Friday.")) == {
         ("Shinzo_Abe", "prime minister", "Japan")}

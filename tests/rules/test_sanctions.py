@@ -13,6 +13,7 @@ def test_sanctions_imposed_by_the_west(extract) -> None:
 
 
 def test_joined_others_in_penalizing_for_annexing(extract) -> None:
+    """The actors before a penalizing verb impose; its object is the target; "for …" the reason."""
     facts = extract("Japan joined the U.S. and the European Union in penalizing Russia for annexing "
                     "Ukraine’s Crimea.")
     [sanction] = facts.sanctions

@@ -12,6 +12,7 @@ def _names(facts) -> set[tuple[str, str, str]]:
 
 
 def test_names_attributed_to_tokyo_and_moscow(extract) -> None:
+    """"known to Tokyo as …" / "Moscow calls them …": a name per state, capitals standing for states."""
     facts = extract("The dispute concerns four islands known to Tokyo as the Northern Territories. "
                     "Moscow calls them the Southern Kurils.")
     assert _names(facts) == {("Northern_Territories", "Japan", "Northern Territories"),
@@ -38,6 +39,7 @@ def test_the_islands_refer_to_the_territory_named_in_the_article(extract) -> Non
 
 
 def test_annexation_of_ukraines_crimea(extract) -> None:
+    """Controlled by the annexing state, claimed by the other (never by the controller)."""
     facts = extract("The West condemned Russia’s annexation of Ukraine’s Crimea.")
     assert _statements(facts) == {("Crimea", "controlledBy", "Russia"),
                                   ("Crimea", "claimedBy", "Ukraine")}
