@@ -32,8 +32,10 @@ class Settings:
     include_inferred: bool = field(default_factory=lambda: _env_bool("INFERRED", True))
     allow_service: bool = field(default_factory=lambda: _env_bool("ALLOW_SERVICE", False))
     log_format: str = field(default_factory=lambda: _env("LOG_FORMAT", "json"))
+    # set when --rdf/--graph were given at all, even with no file (an empty dataset)
+    serve_files: bool = False
 
     @property
     def files_mode(self) -> bool:
         """Serving arbitrary RDF files (``--rdf``/``--graph``) rather than a dipkg build."""
-        return bool(self.rdf_files or self.graph_files)
+        return self.serve_files or bool(self.rdf_files or self.graph_files)

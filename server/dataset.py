@@ -104,6 +104,6 @@ def load_dataset(settings: Settings) -> ServedDataset:
     digest = hashlib.sha256()
     for source in sources:
         digest.update(source.read_bytes())
-    newest = max(source.stat().st_mtime for source in sources)
+    newest = max((source.stat().st_mtime for source in sources), default=0.0)
     return ServedDataset(settings, store_dir, graphs, f'"{digest.hexdigest()[:32]}"',
                          formatdate(newest, usegmt=True), sources)

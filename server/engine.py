@@ -98,8 +98,8 @@ _STRIP = re.compile(
 _IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
 _UPDATE = re.compile(r"^\s*(?:(?:PREFIX\s+\S*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
                      r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
-_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
-_FROM = re.compile(r"\bFROM\s+(?:NAMED\s+)?(<[^>]*>|[A-Za-z][\w.-]*:[\w.-]*|:[\w.-]*)", re.IGNORECASE)
+_SERVICE = re.compile(r"(?<![?$:\w])SERVICE\b", re.IGNORECASE)
+_FROM = re.compile(r"(?<![?$:\w])FROM\s+(?:NAMED\s+)?(<[^>]*>|[A-Za-z][\w.-]*:[\w.-]*|:[\w.-]*)", re.IGNORECASE)
 _PREFIX = re.compile(r"\bPREFIX\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
 
 
@@ -178,6 +178,8 @@ class QueryEngine:
 
     def job(self, request: QueryRequest) -> dict[str, Any]:
         options = self.dataset.query_options(request.include_inferred)
+        if _FROM.search(_code_only(request.query)):
+            options = {}  # the query's own FROM / FROM NAMED define its dataset: don't override them
         cap = min(request.max_rows or self.settings.max_rows, self.settings.max_rows)
         return {
             "query": request.query,

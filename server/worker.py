@@ -51,7 +51,7 @@ def run(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
         return {"kind": "boolean", "value": bool(result)}
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
-        rows = []
+        rows: list[list[Term | None]] = []
         truncated = False
         for solution in result:
             if len(rows) >= cap:
@@ -59,7 +59,7 @@ def run(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
                 break
             rows.append([encode(solution[v]) for v in variables])
         return {"kind": "solutions", "variables": variables, "rows": rows, "truncated": truncated}
-    triples = []
+    triples: list[tuple[Term | None, Term | None, Term | None]] = []
     truncated = False
     for triple in result:
         if len(triples) >= cap:

@@ -1,0 +1,449 @@
+"""The SPARQL 1.1 Protocol endpoint, ``/sparql``: queries, and the service description.
+
+A query comes as ``GET ?query=``, ``POST`` of a form (``application/x-www-form-urlencoded``) or
+``POST`` of the bare query (``application/sparql-query``, other parameters in the URL).  The
+endpoint is read-only: an update — ``POST application/sparql-update``, an ``update=`` parameter,
+or an update sent as ``query=`` — is refused with 403 (the engine screens the last case).
+
+Parameters besides the protocol's ``query``, ``default-graph-uri`` and ``named-graph-uri``:
+
+``format``      json, xml, csv, tsv (SELECT/ASK); turtle/ttl, ntriples/nt, nquads/nq, trig,
+                jsonld/json-ld, rdfxml/xml (graphs); or a media type.  Overrides ``Accept``.
+``inferred``    ``false`` leaves the inferred graph out of the default graph (data mode).
+``timeout``     seconds; lowers the server's time limit for this query (never raises it; 0 = the
+                server's limit).
+``max-rows``    at most this many rows/triples (never more than the server's cap).
+``provenance``  ``true``: a SELECT answered in SPARQL JSON with a top-level ``"provenance"`` list,
+                one entry per solution (also asked by ``Accept: application/sparql-results+json;
+                profile="https://w3id.org/dipkg/provenance"``).
+
+Every SELECT and graph answer carries ``X-Dipkg-Truncated: true|false`` and ``X-Dipkg-Row-Limit:
+N``, and SPARQL JSON a top-level ``"dipkg": {"truncated": …, "rowLimit": N}``, because a capped
+answer that looks complete is the worst kind of wrong answer.  Errors are JSON
+``{"error", "detail"}`` (see ``server.protocol``).
+
+``GET /sparql`` without a query returns the SPARQL Service Description with VoID statistics,
+computed through the engine once (it honours the same limits as any query) and cached.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import parse_qsl
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from server.engine import Boolean, QueryError, QueryRefused, QueryRequest, QueryTooLarge, Solutions, Triples
+from server.protocol import (
+    ALL_FORMATS,
+    GRAPH_FORMATS,
+    PREFIXES,
+    PROVENANCE_PROFILE,
+    RESULT_FORMATS,
+    NotAcceptable,
+    check_format_names,
+    choose,
+    content_type,
+    error_response,
+    negotiate,
+    parse_accept,
+    query_error_response,
+    serialize_graph,
+    serialize_rdf,
+    serialize_results,
+    wants_provenance,
+)
+
+if TYPE_CHECKING:
+    from server.app import Service
+
+log = logging.getLogger("dipkg.sparql")
+router = APIRouter()
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+VOID = "http://rdfs.org/ns/void#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+UPDATE_REFUSED = "SPARQL Update is not allowed: this endpoint is read-only"
+FORM = "application/x-www-form-urlencoded"
+QUERY_BODY = "application/sparql-query"
+UPDATE_BODY = "application/sparql-update"
+_TRUE = {"true", "1", "yes", "on", ""}
+_FALSE = {"false", "0", "no", "off"}
+#: How long a failed statistics computation is remembered before the next request retries it.
+STATS_RETRY_S = 300.0
+
+
+def _service(request: Request) -> Service:
+    return cast("Service", request.app.state.service)
+
+
+class BadParameter(QueryError):
+    status = 400
+
+
+class UnsupportedMediaType(QueryError):
+    status = 415
+
+
+@dataclass
+class Params:
+    """The request's parameters, in order, repeats kept (the protocol repeats graph URIs)."""
+
+    pairs: list[tuple[str, str]]
+
+    def has(self, name: str) -> bool:
+        return any(k == name for k, _ in self.pairs)
+
+    def all(self, name: str) -> list[str]:
+        return [v for k, v in self.pairs if k == name]
+
+    def one(self, name: str) -> str | None:
+        values = self.all(name)
+        if len(values) > 1:
+            raise BadParameter(f"the parameter {name!r} is given {len(values)} times; give it once")
+        return values[0] if values else None
+
+    def flag(self, name: str) -> bool | None:
+        value = self.one(name)
+        if value is None:
+            return None
+        if value.strip().lower() in _TRUE:
+            return True
+        if value.strip().lower() in _FALSE:
+            return False
+        raise BadParameter(f"{name}={value!r}: expected true or false")
+
+    def seconds(self, name: str) -> float | None:
+        value = self.one(name)
+        if value is None or not value.strip():
+            return None
+        try:
+            seconds = float(value)
+        except ValueError:
+            raise BadParameter(f"{name}={value!r}: expected a number of seconds, such as {name}=2.5") from None
+        if not math.isfinite(seconds) or seconds < 0:
+            raise BadParameter(f"{name}={value!r}: expected a positive number of seconds (0 = the server's limit)")
+        return seconds or None
+
+    def count(self, name: str) -> int | None:
+        value = self.one(name)
+        if value is None or not value.strip():
+            return None
+        try:
+            count = int(value)
+        except ValueError:
+            raise BadParameter(f"{name}={value!r}: expected a whole number, such as {name}=100") from None
+        if count < 1:
+            raise BadParameter(f"{name}={value!r}: expected at least 1")
+        return count
+
+
+# --- routes ---------------------------------------------------------------------------------
+@router.api_route("/sparql", methods=["GET", "HEAD"])
+async def sparql_get(request: Request) -> Response:
+    """A query in the URL, or (with no query) the service description."""
+    params = Params(list(request.query_params.multi_items()))
+    if params.has("update"):
+        return error_response(403, UPDATE_REFUSED)
+    if not params.has("query"):
+        return await service_description(request, params)
+    return await answer(request, params, params.all("query"))
+
+
+@router.post("/sparql")
+async def sparql_post(request: Request) -> Response:
+    """A query sent as a form or as the request body."""
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    url_params = list(request.query_params.multi_items())
+    settings = _service(request).settings
+    try:
+        if media == UPDATE_BODY or any(k == "update" for k, _ in url_params):
+            raise QueryRefused(UPDATE_REFUSED)
+        if media == QUERY_BODY:
+            body = await read_body(request, settings.max_query_bytes)
+            params = Params(url_params)
+            if params.has("query"):
+                raise BadParameter("the query is both in the body and in the URL's query=; send it once")
+            return await answer(request, params, [_decode(body)])
+        if media == FORM:
+            # percent-encoding can triple a query's size; the engine checks the decoded size exactly
+            body = await read_body(request, 3 * settings.max_query_bytes + 8192)
+            try:
+                pairs = parse_qsl(_decode(body), keep_blank_values=True, max_num_fields=1000)
+            except ValueError as err:
+                raise BadParameter(f"the form could not be read: {err}") from None
+            params = Params(url_params + pairs)
+            if params.has("update"):
+                raise QueryRefused(UPDATE_REFUSED)
+            return await answer(request, params, params.all("query"))
+        if not media and not await read_body(request, settings.max_query_bytes):
+            raise BadParameter("POST /sparql without a query: send the query as the body with Content-Type "
+                               f"{QUERY_BODY}, or as query=... with Content-Type {FORM}")
+        raise UnsupportedMediaType(
+            f"POST /sparql takes {QUERY_BODY} (the query as the body) or {FORM} (query=...), "
+            f"not {media or 'a body without Content-Type'}; updates ({UPDATE_BODY}) are refused")
+    except QueryError as err:
+        return query_error_response(err)
+
+
+def _decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise BadParameter(f"the request body is not UTF-8 ({err.reason} at byte {err.start})") from None
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused (413) as soon as it passes ``limit`` bytes — before reading it all."""
+    declared = request.headers.get("content-length", "")
+    message = f"the request body is larger than the limit of {limit} bytes (queries may be at most " \
+              f"{_service(request).settings.max_query_bytes} bytes)"
+    if declared.isdigit() and int(declared) > limit:
+        raise QueryTooLarge(message)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise QueryTooLarge(message)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+# --- answering a query ----------------------------------------------------------------------
+async def answer(request: Request, params: Params, queries: Sequence[str]) -> Response:
+    """Run one query and write its result in the negotiated format."""
+    service = _service(request)
+    settings = service.settings
+    try:
+        if not queries:
+            raise BadParameter("no query: send query=... (GET /sparql without any query describes the service)")
+        if len(queries) > 1:
+            raise BadParameter(f"the parameter 'query' is given {len(queries)} times; give it once")
+        query = queries[0]
+        if not query.strip():
+            raise BadParameter("the query is empty: send a SPARQL query as query=... (GET /sparql without a "
+                               "query describes the service)")
+        format_values = params.all("format")
+        check_format_names(format_values)
+        accept = request.headers.get("accept")
+        provenance = bool(params.flag("provenance")) or wants_provenance(accept)
+        if provenance:
+            if any(v.strip() and v.strip().lower() not in ("json", "application/sparql-results+json")
+                   for v in format_values):
+                raise BadParameter("provenance is returned in SPARQL JSON only: drop format= or use format=json")
+        elif not any(v.strip() for v in format_values):
+            _check_acceptable(accept)
+        query_request = QueryRequest(
+            query,
+            default_graph_uris=tuple(params.all("default-graph-uri")),
+            named_graph_uris=tuple(params.all("named-graph-uri")),
+            include_inferred=params.flag("inferred"),
+            timeout=params.seconds("timeout"),
+            max_rows=params.count("max-rows"),
+        )
+        result = await run_in_threadpool(service.engine.execute, query_request)
+        request.state.query_ms = round(result.seconds * 1000, 1)
+        row_limit = min(query_request.max_rows or settings.max_rows, settings.max_rows)
+        headers = {"Vary": "Accept"}
+        if isinstance(result, Solutions | Triples):
+            headers["X-Dipkg-Truncated"] = "true" if result.truncated else "false"
+            headers["X-Dipkg-Row-Limit"] = str(row_limit)
+        if provenance:
+            return await _with_provenance(service, query_request, result, row_limit, headers)
+        if isinstance(result, Triples):
+            fmt, media = choose("graph", format_values, accept)
+            body = serialize_graph(result, fmt)
+        else:
+            fmt, media = choose("results", format_values, accept)
+            body = serialize_results(result, fmt, row_limit)
+        return Response(body, headers=headers, media_type=content_type(media))
+    except QueryError as err:
+        return query_error_response(err)
+
+
+def _check_acceptable(accept: str | None) -> None:
+    """406 before running anything when the client accepts no format of either kind."""
+    for offers in (RESULT_FORMATS, GRAPH_FORMATS):
+        try:
+            negotiate(accept, offers)
+            return
+        except NotAcceptable:
+            pass
+    offered = [f.media_type for f in ALL_FORMATS]
+    reason = "nothing this endpoint writes matches" if parse_accept(accept or "") else "could not read"
+    raise NotAcceptable(f"{reason} Accept: {accept!r}; SELECT and ASK come as "
+                        f"{', '.join(offered[:4])}, graphs as {', '.join(offered[4:])} (or use format=)", offered)
+
+
+async def _with_provenance(service: Service, query_request: QueryRequest, result: Solutions | Boolean | Triples,
+                           row_limit: int, headers: dict[str, str]) -> Response:
+    if not isinstance(result, Solutions):
+        form = "an ASK" if isinstance(result, Boolean) else "a CONSTRUCT or DESCRIBE"
+        raise BadParameter(f"provenance is for SELECT queries (one entry per solution); this is {form} query")
+    try:  # imported here, not at the top: this module must work (and type-check) without that one
+        from server.provenance import annotate  # type: ignore[import-not-found,unused-ignore]
+    except ModuleNotFoundError as err:
+        if err.name != "server.provenance":
+            raise
+        return error_response(501, "per-answer provenance is not available in this installation of the service; "
+                                   "ask again without provenance=true")
+
+    annotations = await run_in_threadpool(annotate, service, query_request, result)
+    body = serialize_results(result, RESULT_FORMATS[0], row_limit, {"provenance": annotations})
+    media = f'{RESULT_FORMATS[0].media_type}; profile="{PROVENANCE_PROFILE}"'
+    return Response(body, headers=headers, media_type=content_type(media))
+
+
+# --- service description ----------------------------------------------------------------------
+@dataclass
+class Statistics:
+    """VoID numbers for the service description (missing where a query failed)."""
+
+    graph_triples: dict[str, int] = field(default_factory=dict)
+    default_triples: int | None = None
+    classes: list[tuple[str, int]] = field(default_factory=list)
+    properties: list[tuple[str, int]] = field(default_factory=list)
+    computed: float = 0.0
+    complete: bool = True
+
+
+_STATS_LOCK = threading.Lock()
+
+STATS_QUERIES = {
+    "graphs": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+    # distinct: in data mode the default graph is the union, where a triple stated in two graphs is one triple
+    "default": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+    "classes": "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) ?c",
+    "properties": "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } } "
+                  "GROUP BY ?p ORDER BY DESC(?n) ?p",
+}
+
+
+def _pairs(result: Any) -> list[tuple[str, int]]:
+    out = []
+    if isinstance(result, Solutions):
+        for row in result.rows:
+            if len(row) == 2 and row[0] is not None and row[0][0] == "uri" and row[1] is not None:
+                out.append((str(row[0][1]), int(row[1][1])))
+    return out
+
+
+def compute_statistics(service: Service) -> Statistics:
+    """Run the VoID queries through the engine (same limits as any query); failures leave gaps."""
+    stats = Statistics(computed=time.monotonic())
+    for name, query in STATS_QUERIES.items():
+        try:
+            result = service.engine.execute(QueryRequest(query))
+        except QueryError as err:
+            log.warning("service description: the %s statistics query failed: %s", name, err.message)
+            stats.complete = False
+            continue
+        # (a partition list cut by the row cap is kept as it is: the cap is the operator's choice)
+        if name == "graphs":
+            stats.graph_triples = dict(_pairs(result))
+        elif name == "default" and isinstance(result, Solutions) and result.rows and result.rows[0][0]:
+            stats.default_triples = int(result.rows[0][0][1])
+        elif name == "classes":
+            stats.classes = _pairs(result)
+        elif name == "properties":
+            stats.properties = _pairs(result)
+    return stats
+
+
+def statistics(request: Request) -> Statistics:
+    """The cached statistics of this app's dataset (computed on first use; retried if incomplete)."""
+    state = request.app.state
+    with _STATS_LOCK:
+        cached: Statistics | None = getattr(state, "dipkg_sd_statistics", None)
+        if cached is not None and (cached.complete or time.monotonic() - cached.computed < STATS_RETRY_S):
+            return cached
+        stats = compute_statistics(_service(request))
+        state.dipkg_sd_statistics = stats
+        return stats
+
+
+def _integer(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=ox.NamedNode(XSD_INTEGER))
+
+
+def description_triples(service: Service, stats: Statistics, endpoint: str, base: str) -> list[ox.Triple]:
+    """The service description as triples (blank nodes with readable labels)."""
+    triples: list[ox.Triple] = []
+    a = ox.NamedNode(RDF_TYPE)
+
+    def add(s: Any, p: str, o: Any) -> None:
+        triples.append(ox.Triple(s, ox.NamedNode(p) if p != "a" else a, o))
+
+    def node(iri: str) -> ox.NamedNode:
+        return ox.NamedNode(iri)
+
+    sd_service, dataset, default = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("defaultGraph")
+    add(sd_service, "a", node(SD + "Service"))
+    add(sd_service, SD + "endpoint", node(endpoint))
+    add(sd_service, SD + "supportedLanguage", node(SD + "SPARQL11Query"))
+    for fmt in ALL_FORMATS:
+        add(sd_service, SD + "resultFormat", node(fmt.iri))
+    if not service.settings.files_mode:
+        add(sd_service, SD + "feature", node(SD + "UnionDefaultGraph"))
+    if service.settings.allow_service:
+        add(sd_service, SD + "feature", node(SD + "BasicFederatedQuery"))
+    add(sd_service, SD + "defaultDataset", dataset)
+    add(dataset, "a", node(SD + "Dataset"))
+    add(dataset, "a", node(VOID + "Dataset"))
+    add(dataset, VOID + "sparqlEndpoint", node(endpoint))
+    for ext in ("nq", "trig", "ttl", "jsonld"):
+        add(dataset, VOID + "dataDump", node(f"{base}download/dipkg.{ext}"))
+    add(dataset, SD + "defaultGraph", default)
+    add(default, "a", node(SD + "Graph"))
+    if stats.default_triples is not None:
+        add(default, VOID + "triples", _integer(stats.default_triples))
+    for i, graph in enumerate(service.dataset.graphs):
+        named, described = ox.BlankNode(f"namedGraph{i}"), ox.BlankNode(f"graph{i}")
+        add(dataset, SD + "namedGraph", named)
+        add(named, "a", node(SD + "NamedGraph"))
+        add(named, SD + "name", node(graph))
+        add(named, SD + "graph", described)
+        add(described, "a", node(SD + "Graph"))
+        if graph in stats.graph_triples:
+            add(described, VOID + "triples", _integer(stats.graph_triples[graph]))
+    graphs_known = set(service.dataset.graphs) <= set(stats.graph_triples)
+    if graphs_known and (stats.default_triples is not None or not service.settings.files_mode):
+        total = sum(stats.graph_triples.values())
+        if service.settings.files_mode:
+            total += stats.default_triples or 0  # the default graph holds data of its own in file mode
+        add(dataset, VOID + "triples", _integer(total))
+    for i, (cls, entities) in enumerate(stats.classes):
+        part = ox.BlankNode(f"class{i}")
+        add(dataset, VOID + "classPartition", part)
+        add(part, VOID + "class", node(cls))
+        add(part, VOID + "entities", _integer(entities))
+    for i, (prop, count) in enumerate(stats.properties):
+        part = ox.BlankNode(f"property{i}")
+        add(dataset, VOID + "propertyPartition", part)
+        add(part, VOID + "property", node(prop))
+        add(part, VOID + "triples", _integer(count))
+    # group each node's triples together, so that Turtle writes each node once (first-seen order)
+    order: dict[Any, int] = {}
+    return sorted(triples, key=lambda t: order.setdefault(t.subject, len(order)))
+
+
+async def service_description(request: Request, params: Params) -> Response:
+    try:
+        fmt, media = choose("graph", params.all("format"), request.headers.get("accept"))
+        stats = await run_in_threadpool(statistics, request)
+        endpoint = str(request.url.replace(query="", fragment=""))
+        triples = description_triples(_service(request), stats, endpoint, str(request.base_url))
+        prefixes = {**PREFIXES, "sd": SD, "void": VOID, "formats": "http://www.w3.org/ns/formats/"}
+        body = serialize_rdf(triples, fmt, prefixes)
+    except QueryError as err:
+        return query_error_response(err)
+    return Response(body, headers={"Vary": "Accept"}, media_type=content_type(media))

@@ -1,0 +1,87 @@
+"""The query page and an entity page in a real browser: Debian's headless Chromium, via Playwright.
+
+Playwright's own browser download cannot work on the CI machines, so this drives /usr/bin/chromium
+(``.ci/install-browser.sh``, called by ``.ci/run``, installs it).  The test fails — never skips —
+when it is missing: a browser test that silently does not run proves nothing.
+
+Every request the page makes to anything but the service under test is refused and recorded, so the
+test also shows that the editor works with no network (YASGUI is served by the service itself).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.server.conftest import RunningServer
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 30_000
+
+
+def test_query_page_runs_examples_and_links_to_entity_pages(server: RunningServer, tmp_path: Path) -> None:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: .ci/run should have installed Debian's chromium "
+                    "(.ci/install-browser.sh); run that script, then the tests again")
+    from playwright.sync_api import Route, expect, sync_playwright
+
+    outside: list[str] = []
+
+    def local_only(route: Route) -> None:
+        if route.request.url.startswith(server.url + "/"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            context.set_default_timeout(TIMEOUT_MS)
+            context.route("**/*", local_only)
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda err: errors.append(str(err)))
+
+            page.goto(server.url + "/")
+            expect(page.locator(".yasqe .CodeMirror")).to_be_visible()
+            rows = page.locator(".yasr table.dataTable tbody tr")
+
+            # a README example: one click loads and runs it
+            page.get_by_role("button", name="Abe Putin meetings").click()
+            expect(page.locator(".yasr table.dataTable")).to_contain_text("2019-01-22")
+            assert rows.count() > 1
+            assert "Every Abe–Putin meeting" in page.evaluate(
+                "window.dipkgYasgui.getTab().getQuery()")
+
+            # the built-in one returns IRIs: they link to this service's entity pages
+            page.get_by_role("button", name="Leaders").click()
+            links = page.locator(".yasr table.dataTable tbody a[href^='/id/']")
+            expect(links.first).to_be_visible()
+            assert rows.count() > 10
+            href = links.first.get_attribute("href")
+            assert href and re.fullmatch(r"/id/\w+", href), href
+            links.first.click()
+            page.wait_for_url(server.url + href)
+            expect(page.locator("h1")).to_be_visible()
+
+            # an entity page: the source sentence is highlighted, in view, and links to its article
+            page.goto(server.url + "/id/Shinzo_Abe")
+            expect(page.locator("h1")).to_have_text("Shinzo Abe")
+            mark = page.locator("figure.source mark").first
+            expect(mark).to_be_visible()
+            assert len(mark.inner_text()) > 20
+            page.locator("figure.source figcaption a").first.click()
+            anchor = page.url.split("#", 1)[1]
+            expect(page.locator(f"[id='{anchor}']")).to_be_attached()
+            expect(page.locator(".article-text mark").first).to_be_visible()
+
+            assert not errors, errors
+            assert not outside, f"the pages tried to reach the network: {outside}"
+        finally:
+            context.close()
