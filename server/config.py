@@ -31,6 +31,8 @@ class Settings:
     workers: int = field(default_factory=lambda: int(_env("WORKERS", str(max(2, os.cpu_count() or 2)))))
     include_inferred: bool = field(default_factory=lambda: _env_bool("INFERRED", True))
     allow_service: bool = field(default_factory=lambda: _env_bool("ALLOW_SERVICE", False))
+    # FROM <http://…> naming no graph of this dataset: refused (default), or an empty graph
+    lenient_from: bool = field(default_factory=lambda: _env_bool("LENIENT_FROM", False))
     log_format: str = field(default_factory=lambda: _env("LOG_FORMAT", "json"))
     # set when --rdf/--graph were given at all, even with no file (an empty dataset)
     serve_files: bool = False

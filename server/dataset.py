@@ -90,9 +90,11 @@ def load_dataset(settings: Settings) -> ServedDataset:
         store = ox.Store(str(store_dir))
         if settings.files_mode:
             for path in settings.rdf_files:
-                store.bulk_load(path=str(path), format=rdf_format(path), to_graph=ox.DefaultGraph())
+                store.bulk_load(path=str(path), format=rdf_format(path), to_graph=ox.DefaultGraph(),
+                                base_iri=path.resolve().as_uri(), lenient=True)
             for iri, path in settings.graph_files:
-                store.bulk_load(path=str(path), format=rdf_format(path), to_graph=ox.NamedNode(iri))
+                store.bulk_load(path=str(path), format=rdf_format(path), to_graph=ox.NamedNode(iri),
+                                base_iri=path.resolve().as_uri(), lenient=True)
         else:
             store.bulk_load(path=str(sources[0]), format=ox.RdfFormat.N_QUADS)
         store.flush()

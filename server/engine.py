@@ -18,6 +18,7 @@ import queue
 import re
 import threading
 import time
+from urllib.parse import urljoin
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -100,6 +101,7 @@ _UPDATE = re.compile(r"^\s*(?:(?:PREFIX\s+\S*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
                      r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
 _SERVICE = re.compile(r"(?<![?$:\w])SERVICE\b", re.IGNORECASE)
 _FROM = re.compile(r"(?<![?$:\w])FROM\s+(?:NAMED\s+)?(<[^>]*>|[A-Za-z][\w.-]*:[\w.-]*|:[\w.-]*)", re.IGNORECASE)
+_BASE = re.compile(r"\bBASE\s*<([^>]*)>", re.IGNORECASE)
 _PREFIX = re.compile(r"\bPREFIX\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
 
 
@@ -112,7 +114,7 @@ def is_update(query: str) -> bool:
     return bool(_UPDATE.match(_code_only(query)))
 
 
-def screen(query: str, graphs: set[str], allow_service: bool) -> None:
+def screen(query: str, graphs: set[str], allow_service: bool, lenient_from: bool = False) -> None:
     """Refuse what this read-only, never-fetching endpoint does not do."""
     code = _code_only(query)
     if _UPDATE.match(code):
@@ -121,14 +123,17 @@ def screen(query: str, graphs: set[str], allow_service: bool) -> None:
     if not allow_service and _SERVICE.search(no_iris):
         raise QueryRefused("SERVICE is disabled: this endpoint does not send queries to other endpoints")
     prefixes = {p: iri for p, iri in _PREFIX.findall(code)}
+    base = _BASE.search(code)
     for m in _FROM.finditer(code):
         ref = m.group(1)
         if ref.startswith("<"):
-            iri = ref[1:-1]
+            iri = urljoin(base.group(1), ref[1:-1]) if base else ref[1:-1]
         else:
             prefix, _, local = ref.partition(":")
             iri = prefixes.get(prefix, "") + local
-        if iri not in graphs:
+        # A graph name the store does not hold is an empty graph to pyoxigraph, which never
+        # dereferences it; a web address there, though, asks for a fetch: refuse it, say why.
+        if iri not in graphs and iri.lower().startswith(("http://", "https://")) and not lenient_from:
             raise QueryRefused(
                 f"FROM <{iri}>: not a graph of this dataset; this endpoint does not fetch remote data "
                 "(list the graphs with GET /sparql)")
@@ -200,7 +205,7 @@ class QueryEngine:
     def execute(self, request: QueryRequest) -> Result:
         if len(request.query.encode("utf-8")) > self.settings.max_query_bytes:
             raise QueryTooLarge(f"query is larger than the limit of {self.settings.max_query_bytes} bytes")
-        screen(request.query, self._graphs, self.settings.allow_service)
+        screen(request.query, self._graphs, self.settings.allow_service, self.settings.lenient_from)
         for iri in (*request.default_graph_uris, *request.named_graph_uris):
             if iri not in self._graphs:
                 raise QueryError(f"unknown graph <{iri}> (list the graphs with GET /sparql)")

@@ -7,6 +7,7 @@ the process is the only way to stop pyoxigraph's ``Store.query`` mid-evaluation.
 
 from __future__ import annotations
 
+import re
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -34,6 +35,29 @@ def _graphs(iris: list[str]) -> list[ox.NamedNode]:
     return [ox.NamedNode(i) for i in iris]
 
 
+_UNKNOWN_FUNCTION = re.compile(r"The custom function <([^>]*)> is not supported")
+
+
+def _unbound(*_args: object) -> None:
+    return None
+
+
+def _query(store: ox.Store, query: str, options: dict[str, Any]) -> Any:
+    """``Store.query``, with SPARQL's reading of a function the engine does not know: calling
+    it is an expression error (the value is unbound, a FILTER on it is false), not a failed
+    query — pyoxigraph refuses the whole query instead."""
+    unknown: dict[ox.NamedNode, Any] = {}
+    for _ in range(16):
+        try:
+            return store.query(query, custom_functions=unknown or None, **options)
+        except RuntimeError as err:
+            m = _UNKNOWN_FUNCTION.search(str(err))
+            if m is None or ox.NamedNode(m.group(1)) in unknown:
+                raise
+            unknown[ox.NamedNode(m.group(1))] = _unbound
+    return store.query(query, custom_functions=unknown, **options)
+
+
 def run(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
     options: dict[str, Any] = {}
     if job["default_graph_uris"] or job["named_graph_uris"]:
@@ -45,7 +69,7 @@ def run(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
         options["default_graph"] = _graphs(job["default_graph"])
     if job.get("base_iri"):
         options["base_iri"] = job["base_iri"]
-    result = store.query(job["query"], **options)
+    result = _query(store, job["query"], options)
     cap = job["max_rows"]
     if isinstance(result, ox.QueryBoolean):
         return {"kind": "boolean", "value": bool(result)}
