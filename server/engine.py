@@ -18,11 +18,11 @@ import queue
 import re
 import threading
 import time
-from urllib.parse import urljoin
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
+from urllib.parse import urljoin
 
 from server.config import Settings
 from server.dataset import ServedDataset
