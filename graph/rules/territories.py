@@ -42,7 +42,7 @@ CONTROL = [
     rf"(?P<state>{_S})'s (?:control|hold|grip) (?:over|on|of) (?P<terr>{_TERR})",
 ]
 # "under Russian control" applies to every territory named before it in the sentence.
-UNDER = re.compile(rf"under (?P<state>{tok('S')}) (?:control|rule|administration)")
+UNDER = re.compile(rf"under (?P<state>{tok('S')}) (?:control|rule|administration)", re.IGNORECASE)
 CLAIM = [
     rf"(?P<terr>{_TERR}),? (?:that are |which are |which is |are |is )?claimed by (?P<state>{_S})",
     rf"(?P<state>{_S}) (?:still )?claims (?P<terr>{_TERR})",
@@ -70,7 +70,8 @@ NAMES = [
     rf"(?P<state>{_S}), where (?:they|it) (?:are|is) (?:known|called) (?:as )?(?:the )?(?P<name>{_T})",
     rf"called (?:the )?(?P<name>{_T}) by (?P<state>{_S})",
 ]
-_COMPILED = {kind: [re.compile(p) for p in pats]
+# Case-insensitive: a cue may open the sentence ("Known as the Northern Territories in Japan, …").
+_COMPILED = {kind: [re.compile(p, re.IGNORECASE) for p in pats]
              for kind, pats in (("control", CONTROL), ("claim", CLAIM), ("dispute", DISPUTE),
                                 ("name", NAMES))}
 

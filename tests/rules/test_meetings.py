@@ -127,3 +127,41 @@ def test_told_someone_last_fall_dates_the_talks_to_that_year(extract) -> None:
                       "2019-01-22"))
     assert m.participants == {"Shinzo_Abe", "Vladimir_Putin"}
     assert _iso(m) == "2018"
+
+
+def test_hosted_a_leader_is_a_meeting_where_it_was_held(extract) -> None:
+    m = _only(extract("Abe hosted Putin at a hot spring resort in Nagato on Thursday.", "2016-12-16"))
+    assert m.participants == {"Shinzo_Abe", "Vladimir_Putin"}
+    assert m.location == "Nagato"
+    assert _iso(m) == "2016-12-15"
+    assert m.status == "held"
+
+
+def test_visit_a_city_to_meet_someone_is_one_meeting_there(extract) -> None:
+    """"X will visit Moscow next month to meet Y": one ministerial meeting, in Moscow, planned."""
+    m = _only(extract("Foreign Minister Fumio Kishida will visit Moscow next month to meet "
+                      "Russian Foreign Minister Sergei Lavrov.", "2016-12-15"))
+    assert {"Fumio_Kishida", "Sergei_Lavrov"} <= m.participants
+    assert m.location == "Moscow"
+    assert _iso(m) == "2017-01"
+    assert (m.status, m.kind) == ("planned", "ministerial")
+
+
+def test_met_his_counterpart_names_the_counterpart(extract) -> None:
+    m = _only(extract("Japanese Foreign Minister Taro Kono met his Russian counterpart Sergei Lavrov "
+                      "in Moscow on Monday.", "2019-05-14"))
+    assert m.participants == {"Taro_Kono", "Sergei_Lavrov"}
+    assert _iso(m) == "2019-05-13"
+
+
+def test_a_summit_between_two_leaders_has_exactly_them(extract) -> None:
+    m = _only(extract("Officials prepared for a summit between Prime Minister Shinzo Abe and "
+                      "President Vladimir Putin in Osaka in June.", "2019-05-14"))
+    assert m.participants == {"Shinzo_Abe", "Vladimir_Putin"}
+    assert (m.location, _iso(m), m.status) == ("Osaka", "2019-06", "planned")
+
+
+def test_two_named_subjects_met(extract) -> None:
+    m = _only(extract("Abe and Putin last met in Buenos Aires.", "2019-05-14"))
+    assert m.participants == {"Shinzo_Abe", "Vladimir_Putin"}
+    assert m.location == "Buenos_Aires"

@@ -56,3 +56,24 @@ def test_territory_statement_spans_are_the_stating_sentence(extract) -> None:
     assert facts.territory_statements
     for t in facts.territory_statements:
         assert [text[b:e] for b, e in t.spans] == ["The West condemned Russia’s annexation of Ukraine’s Crimea."]
+
+
+def test_a_naming_cue_may_open_the_sentence(extract) -> None:
+    """"Known as … in Japan, the islands …, where they are known as …": both names, any case."""
+    facts = extract("Known as the Northern Territories in Japan, the four disputed islands belong to "
+                    "Russia, where they are known as the Southern Kuriles.")
+    assert _names(facts) == {("Northern_Territories", "Japan", "Northern Territories"),
+                             ("Northern_Territories", "Russia", "Southern Kuriles")}
+
+
+def test_names_in_two_states_in_one_phrase(extract) -> None:
+    """"known in Japan as X and in Russia as Y"."""
+    facts = extract("The islands, known in Japan as the Northern Territories and in Russia as the "
+                    "Southern Kuriles, were seized at the end of the war.")
+    assert _names(facts) == {("Northern_Territories", "Japan", "Northern Territories"),
+                             ("Northern_Territories", "Russia", "Southern Kuriles")}
+
+
+def test_annexed_from_names_the_claimant(extract) -> None:
+    facts = extract("Russia annexed Crimea from Ukraine in 2014.")
+    assert _statements(facts) == {("Crimea", "controlledBy", "Russia"), ("Crimea", "claimedBy", "Ukraine")}
