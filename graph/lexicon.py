@@ -37,6 +37,7 @@ SPEECH_VERBS = (
     "announced", "announces", "replied", "responded", "acknowledged", "conceded", "claimed",
     "claims", "emphasized", "emphasised", "suggested", "predicted", "vowed", "urged",
     "according to", "quoted", "quoting", "has said", "have said", "had said",
+    "called", "calls", "described", "describes", "dubbed", "termed",
 )
 
 MALE_PRONOUNS = ("he", "his", "him", "himself")

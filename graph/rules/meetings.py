@@ -91,6 +91,7 @@ _ATTEND_OBJECT = re.compile(
     rf"(?P<noun>{'|'.join(EVENT_NOUNS)}|Olympics|Games)\b"
 )
 _INVITATION = re.compile(rf"(?P<host>{_P})'s invitation to $")
+_THE_TWO = re.compile(r"\b(?:[Tt]he two|[Bb]oth) (?:leaders|men|presidents|prime ministers|ministers)(?: \w+)? $")
 _FOLLOW_CANCEL = re.compile(rf"(?P<who>{_P}) (?:\w+ly )?(?:{CANCELLED})")
 _COUNTERPART = re.compile(r"^ (?:⟦S\d+⟧ )?counterparts?\b")
 
@@ -209,10 +210,13 @@ class MeetingReader:
         for i, m in enumerate(triggers):
             kind = m.lastgroup or "meet"
             next_start = triggers[i + 1].start() if i + 1 < len(triggers) else len(masked)
+            if "sidelines of" in masked[m.end() : next_start] and i + 2 <= len(triggers):
+                # "held talks on the sidelines of a summit in Singapore": the summit's place and date
+                next_start = triggers[i + 2].start() if i + 2 < len(triggers) else len(masked)
             left, right = masked[: m.start()], masked[m.end() : next_start]
             window = masked[previous_end : m.start()]
             cand = self.candidate(view, masked, m, kind, left, right)
-            if cand is not None and re.search(r"\bto $", masked[previous_end : m.start()]) and i > 0:
+            if cand is not None and re.search(r"\b(?:to|for) $", masked[previous_end : m.start()]) and i > 0:
                 cand.extra["purpose"] = "1"
             if cand is not None:
                 status = self.cue(window, right)
@@ -277,7 +281,7 @@ class MeetingReader:
              left: str, right: str) -> Candidate | None:
         participants: list[str] = []
         hint = "summit" if word.startswith("summit") else "meet"
-        if re.search(r"minister|ministerial|subcabinet", left[-40:], re.IGNORECASE):
+        if re.search(r"(?:minister|ministers|ministerial|subcabinet)'?(?: [\w']+)? $", left, re.IGNORECASE):
             hint = "ministerial"
         org = _ORG_SUMMIT.search(left) if word.startswith("summit") else None
         if org:
@@ -290,6 +294,13 @@ class MeetingReader:
             if host:
                 cand.participants.append(host)
             return cand
+        two = _THE_TWO.search(left)
+        if two:  # "the two leaders held talks": the last two people named before
+            named = self.recent_people(view, 2)
+            if len(named) == 2:
+                cand = Candidate(named, view, hint)
+                cand.location = self.location_after(view, right) or self.location_before(view, left)
+                return cand
         pair = _PAIR.search(left)
         if pair:
             for token in (pair.group("a"), pair.group("b")):
@@ -304,7 +315,7 @@ class MeetingReader:
                     participants.append(x.entity)
         else:
             subject = self.subject(view, masked, m.start())
-            both = re.search(rf"({_P}) and ({_P})(?: \w+)? $", left)
+            both = re.search(rf"({tok('PS')}) and (?:the )?({tok('PS')})(?: \w+)? $", left)
             direct_verbs = {"met", "meet", "meets", "meeting", "hosted", "hosts", "welcomed", "received"}
             with_ = _WITH.match(right) or (_DIRECT.match(right) if word in direct_verbs else None)
             if both and not with_:  # "Abe and Putin last met in …"
@@ -326,6 +337,17 @@ class MeetingReader:
         cand = Candidate([p for p in participants if p], view, hint)
         cand.location = self.location_after(view, right) or self.location_before(view, left)
         return cand
+
+    def recent_people(self, view: SentenceView, count: int) -> list[str]:
+        """The last ``count`` distinct people named in this and the two previous sentences."""
+        index = view.sentence.index
+        views = [v for v in self.context.views if index - 2 <= v.sentence.index <= index]
+        people: list[str] = []
+        for v in reversed(views):
+            for m in reversed(v.mentions):
+                if m.letter == "P" and m.entity and m.entity not in people and not m.pronoun:
+                    people.append(m.entity)
+        return people[:count]
 
     def location_before(self, view: SentenceView, left: str) -> str | None:
         m = re.match(r"^(?:In|At) (?:the )?((?:⟦[CTLS]\d+⟧(?:, )?)+),", left)

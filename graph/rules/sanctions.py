@@ -27,8 +27,11 @@ _AGENTS = rf"(?:the )?{tok('SOL')}(?:(?:,| and| or) (?:the )?{tok('SOL')})*"
 _BY = re.compile(rf"^ (?:(?:imposed|levied|introduced) )?by ({_AGENTS})")
 _MODIFIER = re.compile(rf"({tok('SOL')})(?:'s)? (?:(?:\w+|network of) ){{0,2}}$")
 _AMONG = re.compile(rf"^(?: \w+){{0,3}} among (?:the )?({tok('O')})")
-_TARGET = re.compile(rf"^(?: \w+){{0,2}}? (?:on|against) (?:the )?({tok('SOP')})")
-_OBJECT = re.compile(rf"^ (?:the )?({tok('SOP')})")
+# A target: "Russian President ⟦P⟧" is the person, "⟦S⟧" the state; several may be coordinated.
+_TITLED = r"(?:(?:⟦S\d+⟧ )?(?:[A-Z][\w.-]*(?: of)? ){1,4}⟦P\d+⟧)"
+_PARTY = rf"(?:the )?(?:{_TITLED}|{tok('SOP')})"
+_TARGET = re.compile(rf"^(?: \w+){{0,2}}? (?:on|against) ({_PARTY}(?:(?:,| and|, and) {_PARTY})*)")
+_OBJECT = re.compile(rf"^ ({_PARTY}(?:(?:,| and|, and) {_PARTY})*)")
 _WHOM = re.compile(rf"({tok('P')}), whom ({_AGENTS}) (?:have |has |had )?$")
 _REASON = re.compile(r"^ (?:over|for|in retaliation for|because of|following|after) ([^,;.]{3,80})")
 
@@ -46,6 +49,17 @@ def _agents(context: Context, view: SentenceView, fragment: str) -> list[str]:
 
 def _token_of(view: SentenceView, mention: Mention) -> str:
     return f"⟦{mention.letter}{view.mentions.index(mention)}⟧"
+
+
+def _parties(view: SentenceView, text: str) -> list[Mention]:
+    """The targets of a coordinated list: for "Russian President ⟦P⟧" the person, not the
+    demonym; for a bare "⟦S⟧" the state."""
+    out = []
+    for party in re.finditer(_PARTY, text):
+        tokens = view.tokens(party.group(0))
+        people = [t for t in tokens if t.letter == "P"]
+        out.append(people[-1] if people else tokens[-1])
+    return out
 
 
 def _default_target(context: Context, imposers: set[str]) -> str | None:
@@ -83,23 +97,28 @@ def extract(context: Context) -> None:
             if among:
                 imposers += _agents(context, view, among.group(1))
             whom = _WHOM.search(before)
-            target_mention: Mention | None = None
+            targets: list[Mention] = []
             if whom:
                 imposers += _agents(context, view, whom.group(2))
-                target_mention = view.mention(whom.group(1))
+                targets = [view.mention(whom.group(1))]
             elif (is_verb or _IMPOSING.search(before[c_begin:])) and not by:
                 imposers += _agents(context, view, before[c_begin:])
             tm = _TARGET.match(after) or (_OBJECT.match(after) if is_verb else None)
-            if target_mention is None and tm:
-                target_mention = view.mention(tm.group(1))
-            target = None
-            if target_mention is not None:
-                target = context.as_state(target_mention) or target_mention.entity
+            if not targets and tm:
+                targets = _parties(view, tm.group(1))
             reason_at = after[tm.end() :] if tm else after
             reason_match = _REASON.match(reason_at)
-            pending.append((view, {i for i in imposers if i != target}, target,
-                            context.unmask(view, reason_match.group(1)).strip() if reason_match else None))
+            reason = context.unmask(view, reason_match.group(1)).strip() if reason_match else None
+            for target in [context.as_state(t) or t.entity for t in targets] or [None]:
+                pending.append((view, {i for i in imposers if i != target}, target, reason))
     for view, parties, stated_target, reason in pending:
+        if not parties and stated_target is None and reason is None and context.facts.sanctions \
+                and re.search(r"\b(?:the|these|those|such) (?:\w+ )?sanctions\b", view.unquoted):
+            # "called the sanctions 'unfriendly'": the sanctions already reported, not new ones
+            last = context.facts.sanctions[-1]
+            if context.span(view) not in last.spans:
+                last.spans.append(context.span(view))
+            continue
         chosen = stated_target or _default_target(context, parties)
         if chosen is not None:
             _add(context, view, frozenset(parties), chosen, reason)

@@ -28,7 +28,7 @@ from graph.rules.common import Context, tok
 
 _T = tok("T")
 _S = tok("SCO")
-_ISLANDS = r"(?:a group of |the |four |two |three |these )*(?:(?:disputed|contested|four|two|Russian-held|Russia-held|Japanese-held|southern|northern) )*islands(?: off ⟦L\d+⟧)?"
+_ISLANDS = r"(?:a group of |the |all |four |two |three |these )*(?:(?:disputed|contested|four|two|Russian-held|Russia-held|Japanese-held|southern|northern) )*islands(?: off ⟦L\d+⟧)?"
 _TERR = rf"(?:(?:the )?{_T}(?: islands?| region| peninsula| Peninsula)?|{_ISLANDS}|{tok('S')}-held {_ISLANDS}|the territory|them|they|it)"
 
 CONTROL = [
@@ -69,6 +69,7 @@ NAMES = [
     rf"(?P<state>{_S}) calls? (?:them|it|the islands|the territory) (?:the )?(?P<name>{_T})",
     rf"(?P<state>{_S}), where (?:they|it) (?:are|is) (?:known|called) (?:as )?(?:the )?(?P<name>{_T})",
     rf"called (?:the )?(?P<name>{_T}) by (?P<state>{_S})",
+    rf"called (?:the )?{_T} by {_S},? and (?:the )?(?P<name>{_T}) by (?P<state>{_S})",
 ]
 # Case-insensitive: a cue may open the sentence ("Known as the Northern Territories in Japan, …").
 _COMPILED = {kind: [re.compile(p, re.IGNORECASE) for p in pats]
@@ -103,6 +104,10 @@ class _Resolver:
         islands = "island" in text
         here = [m.entity for m in view.mentions if m.letter == "T" and m.entity
                 and (not islands or self._island(m.entity))]
+        if islands and len(set(here)) >= 2:
+            parents = {self._parent(t) for t in here}
+            if len(parents) == 1 and None not in parents:
+                return parents.pop()  # "all four islands, Etorofu, Kunashiri, …": their group
         if here:
             return here[0]
         named = [(i, self._group(t) if islands else t) for i, t in self.named
@@ -123,6 +128,11 @@ class _Resolver:
             return entity_id
         siblings = {t for _, t in self.named if (e := registry.get(t)) is not None and e.part_of == parent.id}
         return parent.id if len(siblings) >= 2 else entity_id
+
+    def _parent(self, entity_id: str | None) -> str | None:
+        entity = self.context.registry.get(entity_id)
+        parent = self.context.registry.get(entity.part_of) if entity is not None else None
+        return parent.id if parent is not None and parent.island_group else None
 
     def _island(self, entity_id: str) -> bool:
         entity = self.context.registry.get(entity_id)

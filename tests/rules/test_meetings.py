@@ -165,3 +165,20 @@ def test_two_named_subjects_met(extract) -> None:
     m = _only(extract("Abe and Putin last met in Buenos Aires.", "2019-05-14"))
     assert m.participants == {"Shinzo_Abe", "Vladimir_Putin"}
     assert m.location == "Buenos_Aires"
+
+
+def test_the_two_leaders_are_the_two_people_just_named(extract) -> None:
+    """"The two leaders held talks on the sidelines of a summit in Singapore": where the summit is."""
+    m = _only(extract("Japanese Prime Minister Shinzo Abe and Russian President Vladimir Putin agreed "
+                      "Wednesday to speed up talks. The two leaders held talks on the sidelines of a "
+                      "regional summit in Singapore.", "2018-11-15"))
+    assert m.participants == {"Shinzo_Abe", "Vladimir_Putin"}
+    assert m.location == "Singapore"
+    assert m.status == "held"
+
+
+def test_travel_for_talks_is_one_meeting(extract) -> None:
+    m = _only(extract("Russian Foreign Minister Sergei Lavrov will travel to Tokyo in December for "
+                      "talks with Foreign Minister Taro Kono.", "2018-11-15"))
+    assert {"Sergei_Lavrov", "Taro_Kono"} <= m.participants
+    assert (m.location, _iso(m), m.status, m.kind) == ("Tokyo", "2018-12", "planned", "ministerial")

@@ -60,3 +60,9 @@ def test_quote_span_is_the_sentence_with_the_quotation(extract) -> None:
 
 def test_reported_speech_is_not_a_quote(extract) -> None:
     assert extract("Lavrov said Russia would never return the islands.").quotes == []
+
+
+def test_called_something_in_quotes_is_a_quote(extract) -> None:
+    facts = extract("Russian Foreign Ministry spokeswoman Maria Zakharova called the sanctions “unfriendly.”",
+                    "2022-02-26")
+    assert [(q.speaker, q.text) for q in facts.quotes] == [("Maria_Zakharova", "unfriendly.")]

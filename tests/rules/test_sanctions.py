@@ -54,3 +54,18 @@ def test_a_sanction_repeated_is_one_fact_with_both_sentences(extract) -> None:
             "The European Union extended its sanctions on Russia on Friday.")
     [sanction] = extract(text).sanctions
     assert len(sanction.spans) == 2
+
+
+def test_sanctions_on_named_people_target_each_person(extract) -> None:
+    """"on Russian President X and Foreign Minister Y": the people, not the demonym's state."""
+    facts = extract("The European Union on Thursday slapped sanctions on Russian President "
+                    "Vladimir Putin and Foreign Minister Sergei Lavrov.", "2022-02-26")
+    assert _sanctions(facts) == {(frozenset({"European_Union"}), "Vladimir_Putin"),
+                                 (frozenset({"European_Union"}), "Sergei_Lavrov")}
+
+
+def test_the_sanctions_refers_back_rather_than_adding_one(extract) -> None:
+    facts = extract("Japan imposed sanctions on Russia. Moscow called the sanctions “unfriendly.”",
+                    "2022-02-26")
+    assert _sanctions(facts) == {(frozenset({"Japan"}), "Russia")}
+    assert len(facts.sanctions[0].spans) == 2

@@ -77,3 +77,15 @@ def test_names_in_two_states_in_one_phrase(extract) -> None:
 def test_annexed_from_names_the_claimant(extract) -> None:
     facts = extract("Russia annexed Crimea from Ukraine in 2014.")
     assert _statements(facts) == {("Crimea", "controlledBy", "Russia"), ("Crimea", "claimedBy", "Ukraine")}
+
+
+def test_all_four_islands_listed_are_their_group(extract) -> None:
+    facts = extract("Japan claims all four islands, Etorofu, Kunashiri, Shikotan and the Habomai islets.")
+    assert _statements(facts) == {("Northern_Territories", "claimedBy", "Japan")}
+
+
+def test_called_x_by_one_state_and_y_by_another(extract) -> None:
+    facts = extract("The islands, called the Northern Territories by Japan and the Southern Kurils by "
+                    "Russia, were seized in 1945.")
+    assert _names(facts) == {("Northern_Territories", "Japan", "Northern Territories"),
+                             ("Northern_Territories", "Russia", "Southern Kurils")}
