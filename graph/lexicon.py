@@ -13,6 +13,8 @@ TITLES = (
     "Defence Minister", "Finance Minister", "Economy Minister", "Trade Minister",
     "Vice Foreign Minister", "Deputy Foreign Minister", "Chief Cabinet Secretary",
     "Cabinet Secretary", "Secretary of State", "Secretary-General", "Secretary General",
+    "Treasury Secretary", "Defense Secretary", "Defence Secretary", "Commerce Secretary",
+    "Foreign Secretary", "Home Secretary", "Secretary",
     "National Security Adviser", "National Security Advisor", "Minister", "President",
     "Vice President", "Premier", "Chancellor", "Speaker", "Chairman", "Chairwoman", "Chair",
     "Ambassador", "Envoy", "Governor", "Mayor", "Senator", "King", "Emperor", "Crown Prince",

@@ -98,6 +98,13 @@ class MentionFinder:
         self._gazetteer = re.compile(
             r"(?<![\w])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])"
         )
+        # Place names of several words also match in any case: news writes "the southern Kuril
+        # islands" as often as "the Southern Kuril Islands".
+        self._places = {n.lower(): self._forms[n][0] for n in names if " " in n
+                        and not self._forms[n][1] and registry[self._forms[n][0]].letter in "TLC"}
+        self._place_gazetteer = re.compile(
+            r"(?<![\w])(?:" + "|".join(re.escape(n) for n in sorted(self._places, key=len, reverse=True))
+            + r")(?![\w])", re.IGNORECASE)
 
     # -- candidates --------------------------------------------------------------------
     def _candidates(self, text: str, begin: int, end: int) -> list[Mention]:
@@ -108,6 +115,9 @@ class MentionFinder:
             entity = self.registry[entity_id]
             found.append((0, Mention(begin + m.start(), begin + m.end(), m.group(0),
                                      entity.letter, entity_id, demonym=demonym)))
+        for m in self._place_gazetteer.finditer(chunk):
+            entity = self.registry[self._places[m.group(0).lower()]]
+            found.append((1, Mention(begin + m.start(), begin + m.end(), m.group(0), entity.letter, entity.id)))
         for m in _ORG.finditer(chunk):
             label = re.sub(r"^(The|the) ", "", m.group(0))
             start = begin + m.end() - len(label)

@@ -67,13 +67,13 @@ _BY_VISITOR = re.compile(rf"^ by (?P<who>{_P})")
 # A counterpart: "Russian President ⟦P⟧" names the person, "the ⟦S⟧" a state, "his Russian
 # counterpart ⟦P⟧" the person after the description.
 _COUNTERPART_OF = r"(?:⟦P\d+⟧ )?(?:⟦S\d+⟧ )?(?:counterparts?|opposite number|colleague),? "
-_PARTY = rf"(?:(?:{_COUNTERPART_OF})?(?:the )?(?:⟦S\d+⟧ )?{_TITLE_WORDS}{_P}|(?:the )?{_AGENT})"
+_PARTY = rf"(?:(?:{_COUNTERPART_OF})?(?:the )?(?:⟦S\d+⟧(?:'s)? )?{_TITLE_WORDS}{_P}|(?:the )?{_AGENT})"
 _WITH = re.compile(
     rf"^(?: (?:at|in) (?:a |an |the )?(?:\S+ ){{0,2}}?\S+)? (?:with|between) (?P<who>{_PARTY})"
     rf"(?: and (?P<who2>{_PARTY}))?"
 )
 _NAME_TITLES = r"(?:(?:[A-Z][\w.-]*|of|vice|foreign|prime|deputy) ){0,4}"
-_DIRECT = re.compile(rf"^ (?P<who>(?:{_COUNTERPART_OF})?(?:the )?(?:⟦S\d+⟧ )?{_NAME_TITLES}{_P})")
+_DIRECT = re.compile(rf"^ (?P<who>(?:{_COUNTERPART_OF})?(?:the )?(?:⟦S\d+⟧(?:'s)? )?{_NAME_TITLES}{_P})")
 _DEST = re.compile(rf"^(?: \S+){{0,5}}? to (?:the )?(?P<dest>{_PLACE}|{_P})")
 _DEST_DIRECT = re.compile(rf"^ (?:the )?(?P<dest>{_PLACE})")
 _PAIR = re.compile(rf"(?P<a>{tok('SP')})-(?P<b>{tok('SP')}) (?:[\w']+ ){{0,3}}$")
@@ -315,7 +315,7 @@ class MeetingReader:
                     participants.append(x.entity)
         else:
             subject = self.subject(view, masked, m.start())
-            both = re.search(rf"({tok('PS')}) and (?:the )?({tok('PS')})(?: \w+)? $", left)
+            both = re.search(rf"({tok('PS')}) and (?:the )?(?:{_COUNTERPART_OF})?({tok('PS')})(?: \w+){{0,2}} $", left)
             direct_verbs = {"met", "meet", "meets", "meeting", "hosted", "hosts", "welcomed", "received"}
             with_ = _WITH.match(right) or (_DIRECT.match(right) if word in direct_verbs else None)
             if both and not with_:  # "Abe and Putin last met in …"

@@ -146,6 +146,11 @@ def _speaker(context: Context, speakers: _Speakers, view: SentenceView,
         who = speakers.subject_of(view, verb)
         if who is not None:
             return _resolve(speakers, view, who)
+        # "Lavrov, speaking after talks with Kono in Moscow, said: …": the subject before the aside
+        first = [m for m in view.mentions if m.letter in _SPEAKER_LETTERS and m.begin >= s.begin]
+        if first and re.fullmatch(
+                r", [^“”\"]+, ", context.text[first[0].end : s.begin + verb.start()]):
+            return _resolve(speakers, view, first[0])
     # 4: a sentence that is only a quotation continues the previous speaker
     outside = s.text[: quote_begin - s.begin - 1] + s.text[quote_end - s.begin + 1 :]
     if not outside.strip(" “”\"'.,") and s.index - 1 in speakers.quoted_by:

@@ -29,11 +29,11 @@ _MODIFIER = re.compile(rf"({tok('SOL')})(?:'s)? (?:(?:\w+|network of) ){{0,2}}$"
 _AMONG = re.compile(rf"^(?: \w+){{0,3}} among (?:the )?({tok('O')})")
 # A target: "Russian President ⟦P⟧" is the person, "⟦S⟧" the state; several may be coordinated.
 _TITLED = r"(?:(?:⟦S\d+⟧ )?(?:[A-Z][\w.-]*(?: of)? ){1,4}⟦P\d+⟧)"
-_PARTY = rf"(?:the )?(?:{_TITLED}|{tok('SOP')})"
+_PARTY = rf"(?:the )?(?:{_TITLED}|{tok('SOPC')})"
 _TARGET = re.compile(rf"^(?: \w+){{0,2}}? (?:on|against) ({_PARTY}(?:(?:,| and|, and) {_PARTY})*)")
 _OBJECT = re.compile(rf"^ ({_PARTY}(?:(?:,| and|, and) {_PARTY})*)")
 _WHOM = re.compile(rf"({tok('P')}), whom ({_AGENTS}) (?:have |has |had )?$")
-_REASON = re.compile(r"^ (?:over|for|in retaliation for|because of|following|after) ([^,;.]{3,80})")
+_REASON = re.compile(r"^(?: ⟦D\d+⟧)? (?:over|for|in retaliation for|because of|following|after) ([^,;.]{3,80})")
 
 
 def _agents(context: Context, view: SentenceView, fragment: str) -> list[str]:

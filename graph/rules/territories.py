@@ -40,6 +40,7 @@ CONTROL = [
     rf"(?P<state>{_S}) (?:for )?annex(?:ed|ing|es) (?:{tok('S')}'s )?(?P<terr>{_TERR})",
     rf"annexation of (?:{tok('S')}'s )?(?P<terr>{_TERR}) by (?P<state>{_S})",
     rf"(?P<state>{_S})'s (?:control|hold|grip) (?:over|on|of) (?P<terr>{_TERR})",
+    rf"(?P<state>{_S}) (?:has |have |had |still )?(?:controlled|controls|held|holds|occupied|occupies|administered|administers) (?P<terr>{_TERR})",
 ]
 # "under Russian control" applies to every territory named before it in the sentence.
 UNDER = re.compile(rf"under (?P<state>{tok('S')}) (?:control|rule|administration)", re.IGNORECASE)
@@ -66,6 +67,7 @@ NAMES = [
     rf"known in (?P<state>{_S}) as (?:the )?(?P<name>{_T})",
     rf"known in {_S} as (?:the )?{_T},? and in (?P<state>{_S}) as (?:the )?(?P<name>{_T})",
     rf"(?:which|that|what) (?P<state>{_S}) calls? (?:the )?(?P<name>{_T})",
+    rf"(?P<state>{_S}),? which calls? (?:them|it|the islands) (?:the )?(?P<name>{_T})",
     rf"(?P<state>{_S}) calls? (?:them|it|the islands|the territory) (?:the )?(?P<name>{_T})",
     rf"(?P<state>{_S}), where (?:they|it) (?:are|is) (?:known|called) (?:as )?(?:the )?(?P<name>{_T})",
     rf"called (?:the )?(?P<name>{_T}) by (?P<state>{_S})",

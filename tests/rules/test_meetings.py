@@ -182,3 +182,17 @@ def test_travel_for_talks_is_one_meeting(extract) -> None:
                       "talks with Foreign Minister Taro Kono.", "2018-11-15"))
     assert {"Sergei_Lavrov", "Taro_Kono"} <= m.participants
     assert (m.location, _iso(m), m.status, m.kind) == ("Tokyo", "2018-12", "planned", "ministerial")
+
+
+def test_talks_with_a_possessive_title_name_the_person(extract) -> None:
+    m = _only(extract("Lavrov, speaking after talks with Japan's Foreign Minister Taro Kono in Moscow, "
+                      "said the two sides would meet again.", "2019-01-14"))
+    assert {"Sergei_Lavrov", "Taro_Kono"} == m.participants
+    assert m.location == "Moscow"
+
+
+def test_a_person_and_his_counterpart_will_meet(extract) -> None:
+    m = _only(extract("Russian Deputy Foreign Minister Igor Morgulov and his Japanese counterpart "
+                      "Takeo Mori will meet in Tokyo next month.", "2019-01-14"))
+    assert m.participants == {"Igor_Morgulov", "Takeo_Mori"}
+    assert (m.location, _iso(m), m.status) == ("Tokyo", "2019-02", "planned")

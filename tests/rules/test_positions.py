@@ -77,3 +77,8 @@ def test_a_position_stated_twice_is_one_fact_with_both_sentences(extract) -> Non
 def test_lowercase_apposition_title_of_state_is_a_position(extract) -> None:
     assert _positions(extract("Shinzo Abe, the prime minister of Japan, spoke on Friday.")) == {
         ("Shinzo_Abe", "prime minister", "Japan")}
+
+
+def test_department_secretary_title(extract) -> None:
+    facts = extract("Treasury Secretary Steven Mnuchin said so.", "2019-01-14")
+    assert [(p.holder, p.role) for p in facts.positions] == [("Steven_Mnuchin", "Treasury Secretary")]

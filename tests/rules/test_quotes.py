@@ -66,3 +66,10 @@ def test_called_something_in_quotes_is_a_quote(extract) -> None:
     facts = extract("Russian Foreign Ministry spokeswoman Maria Zakharova called the sanctions “unfriendly.”",
                     "2022-02-26")
     assert [(q.speaker, q.text) for q in facts.quotes] == [("Maria_Zakharova", "unfriendly.")]
+
+
+def test_speaker_before_an_aside(extract) -> None:
+    """"X, speaking after talks with Y in Z, said: "…"": X, not the last name before "said"."""
+    facts = extract('Lavrov, speaking after talks with Japan\'s Foreign Minister Taro Kono in Moscow, '
+                    'said: "Our Japanese colleagues know our position very well."', "2019-01-14")
+    assert _quotes(facts) == [("Sergei_Lavrov", "Our Japanese colleagues know our position very well.")]

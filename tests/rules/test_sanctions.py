@@ -69,3 +69,11 @@ def test_the_sanctions_refers_back_rather_than_adding_one(extract) -> None:
                     "2022-02-26")
     assert _sanctions(facts) == {(frozenset({"Japan"}), "Russia")}
     assert len(facts.sanctions[0].spans) == 2
+
+
+def test_sanctions_against_a_capital_hit_its_state(extract) -> None:
+    facts = extract("The United States imposed new sanctions against Moscow last week over election "
+                    "interference.", "2019-01-14")
+    [sanction] = facts.sanctions
+    assert (sanction.imposers, sanction.target) == (frozenset({"United_States"}), "Russia")
+    assert sanction.reason == "election interference"

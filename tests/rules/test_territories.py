@@ -89,3 +89,11 @@ def test_called_x_by_one_state_and_y_by_another(extract) -> None:
                     "Russia, were seized in 1945.")
     assert _names(facts) == {("Northern_Territories", "Japan", "Northern Territories"),
                              ("Northern_Territories", "Russia", "Southern Kurils")}
+
+
+def test_has_controlled_and_which_calls_them(extract) -> None:
+    """Lower-case place names match too ("the southern Kuril islands")."""
+    facts = extract("Russia has controlled the southern Kuril islands since 1945. Japan, which calls "
+                    "them the Northern Territories, says they were illegally occupied.")
+    assert ("Northern_Territories", "controlledBy", "Russia") in _statements(facts)
+    assert _names(facts) == {("Northern_Territories", "Japan", "Northern Territories")}
