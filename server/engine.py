@@ -179,7 +179,17 @@ class QueryEngine:
         with self._lock:
             self.killed += 1
         if not self._closed:
-            threading.Thread(target=lambda: self._idle.put(self._spawn()), daemon=True).start()
+            threading.Thread(target=self._respawn, daemon=True).start()
+
+    def _respawn(self) -> None:
+        """Put a fresh worker in the pool; a start that fails is retried rather than letting the
+        pool shrink for good."""
+        for attempt in range(5):
+            try:
+                self._idle.put(self._spawn())
+                return
+            except (RuntimeError, OSError):
+                time.sleep(0.5 * (attempt + 1))
 
     def job(self, request: QueryRequest) -> dict[str, Any]:
         options = self.dataset.query_options(request.include_inferred)
