@@ -12,8 +12,6 @@ from graph.articles import Article, PartialDate
 
 Span = tuple[int, int]
 
-STATUSES = ("held", "planned", "proposed", "cancelled")
-KINDS = ("summit", "visit", "talks", "ministerial", "other")
 
 
 @dataclass
@@ -25,8 +23,6 @@ class Meeting:
     status: str = "held"
     kind: str = "other"
     sentence: int = 0
-    # True while the status was only guessed from tense/date, not read from a cue word.
-    status_guessed: bool = True
 
 
 @dataclass

@@ -42,12 +42,9 @@ SPEECH_VERBS = (
     "called", "calls", "described", "describes", "dubbed", "termed",
 )
 
-MALE_PRONOUNS = ("he", "his", "him", "himself")
 FEMALE_PRONOUNS = ("she", "her", "hers", "herself")
 
 # Nouns for events a person can attend, that a later "the <noun>" refers back to.
 EVENT_NOUNS = ("ceremony", "commemoration", "parade", "event", "forum", "celebration",
                "Olympics", "Games", "funeral", "inauguration", "conference", "summit")
 
-# Words ending a clause for the purpose of finding a trigger's subject.
-CLAUSE_BREAKS = (";", " but ", " while ", " although ", " though ", " whereas ", "—", " – ")

@@ -25,8 +25,6 @@ import pyoxigraph as ox
 from graph.namespace import ENTITY_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from server.config import Settings
 
-BUILD_FILES = ("dipkg.nq", "dipkg.trig", "dipkg.ttl")
-
 
 class DatasetError(Exception):
     """The data to serve is missing or unreadable (a clear message for the operator)."""

@@ -110,10 +110,6 @@ def _code_only(query: str) -> str:
     return _STRIP.sub(" ", query)
 
 
-def is_update(query: str) -> bool:
-    return bool(_UPDATE.match(_code_only(query)))
-
-
 def screen(query: str, graphs: set[str], allow_service: bool, lenient_from: bool = False) -> None:
     """Refuse what this read-only, never-fetching endpoint does not do."""
     code = _code_only(query)
@@ -144,7 +140,6 @@ def screen(query: str, graphs: set[str], allow_service: bool, lenient_from: bool
 class _Worker:
     process: BaseProcess
     conn: Connection
-    jobs: int = 0
     started: float = field(default_factory=time.monotonic)
 
 
@@ -236,7 +231,6 @@ class QueryEngine:
         except (EOFError, OSError, BrokenPipeError):
             self._replace(worker)
             raise QueryError("the query worker failed; please retry") from None
-        worker.jobs += 1
         self._idle.put(worker)
         seconds = time.monotonic() - started
         kind = reply["kind"]

@@ -243,17 +243,6 @@ def negotiate(accept: str | None, offers: Sequence[Format]) -> tuple[Format, str
     return best[1], best[2]
 
 
-def accepts_any(accept: str | None) -> bool:
-    """Whether the client accepts at least one format of either kind (a check before running a query)."""
-    for offers in (RESULT_FORMATS, GRAPH_FORMATS):
-        try:
-            negotiate(accept, offers)
-            return True
-        except NotAcceptable:
-            pass
-    return False
-
-
 def wants_provenance(accept: str | None) -> bool:
     """Whether Accept asks for SPARQL JSON with the dipkg provenance profile."""
     return any(

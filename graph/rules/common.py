@@ -17,7 +17,6 @@ def tok(letters: str) -> str:
     return rf"⟦[{letters}]\d+⟧"
 
 
-AGENT_LETTERS = "PSOC"
 
 
 @dataclass

@@ -181,5 +181,4 @@ def _finish(context: Context, draft: _Draft) -> None:
     context.facts.meetings.append(Meeting(
         participants=draft.participants, spans=sorted(draft.spans), location=draft.location,
         date=date, status=status, kind=kind, sentence=min(draft.sentences),
-        status_guessed=not draft.statuses,
     ))
