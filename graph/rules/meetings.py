@@ -162,7 +162,10 @@ class MeetingReader:
                     return entity.id
         return None
 
-    def host_of(self, place_id: str | None) -> str | None:
+    def host_of(self, place_id: str | None, visitor: str | None = None) -> str | None:
+        """The state a place is in; for a disputed territory, the holder the article names,
+        else the visitor's own state when it is a party to the dispute ("Medvedev visited
+        Iturup": Russia is the host)."""
         place = self.context.registry.get(place_id)
         if place is None:
             return None
@@ -170,7 +173,8 @@ class MeetingReader:
             for st in self.context.facts.territory_statements:
                 if st.territory == place.id and st.predicate == "controlledBy":
                     return st.state
-            return None
+            own = self.context.state_of_person(visitor) if visitor else None
+            return own if own in place.disputed_by else None
         state = self.context.registry.state_of(place)
         return state.id if state is not None else None
 
@@ -210,8 +214,10 @@ class MeetingReader:
         for i, m in enumerate(triggers):
             kind = m.lastgroup or "meet"
             next_start = triggers[i + 1].start() if i + 1 < len(triggers) else len(masked)
-            if "sidelines of" in masked[m.end() : next_start] and i + 2 <= len(triggers):
-                # "held talks on the sidelines of a summit in Singapore": the summit's place and date
+            if re.search(r"sidelines of|\b(?:at|during) the (?:⟦[A-Z]\d+⟧ )+$", masked[m.end() : next_start]) \
+                    and i + 2 <= len(triggers):
+                # "talks on the sidelines of a summit in Singapore", "meets Putin at the APEC summit
+                # in Da Nang next month": the summit's place and date
                 next_start = triggers[i + 2].start() if i + 2 < len(triggers) else len(masked)
             left, right = masked[: m.start()], masked[m.end() : next_start]
             window = masked[previous_end : m.start()]
@@ -383,7 +389,7 @@ class MeetingReader:
             cand.location = self.location_after(view, after_by[dest_m.end() :] if dest_m else after_by)
         else:
             cand.location = dest_id or self.location_after(view, after_by)
-            host = self.host_of(cand.location)
+            host = self.host_of(cand.location, visitor)
             if host is None and dest_id is None:
                 gov = _GOVERNMENT.search(left) or _GOVERNMENT.search(right)
                 if gov:

@@ -21,8 +21,8 @@ from graph.rules.common import Context, tok
 
 _TITLE = "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
 _BEFORE_NAME = re.compile(
-    rf"(?:(?P<former>former|ex-|then-) )?(?:(?P<owner>{tok('SO')})(?:'s)? )?(?:the )?(?P<title>{_TITLE}) "
-    rf"(?P<person>{tok('P')})"
+    rf"(?:(?P<former>former|ex-|then-) )?(?:(?P<owner>{tok('SO')})(?:'s)? )?(?:the )?(?P<title>(?:{_TITLE})"
+    rf"(?: to (?:the )?{tok('SO')})?) (?P<person>{tok('P')})"
 )
 _APPOSITION = re.compile(rf"(?P<person>{tok('P')}), (?P<body>[^,;]+?)(?=,|;|\.$|$| who | which )")
 _STATE_TITLES = ("president", "prime minister", "premier", "chancellor", "minister", "king",
@@ -91,7 +91,7 @@ def extract(context: Context) -> None:
             if m.group("former"):
                 continue
             person = view.mention(m.group("person")).entity
-            title = m.group("title")
+            title = context.unmask(view, m.group("title"))  # "Ambassador to Japan"
             of = None
             if m.group("owner"):
                 owner = view.mention(m.group("owner"))

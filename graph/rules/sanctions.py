@@ -33,7 +33,7 @@ _PARTY = rf"(?:the )?(?:{_TITLED}|{tok('SOPC')})"
 _TARGET = re.compile(rf"^(?: \w+){{0,2}}? (?:on|against) ({_PARTY}(?:(?:,| and|, and) {_PARTY})*)")
 _OBJECT = re.compile(rf"^ ({_PARTY}(?:(?:,| and|, and) {_PARTY})*)")
 _WHOM = re.compile(rf"({tok('P')}), whom ({_AGENTS}) (?:have |has |had )?$")
-_REASON = re.compile(r"^(?: ⟦D\d+⟧)? (?:over|for|in retaliation for|because of|following|after) ([^,;.]{3,80})")
+_REASON = re.compile(r"^(?: (?:since |in |from )?⟦D\d+⟧)? (?:over|for|in retaliation for|because of|following|after) ([^,;.]{3,80})")
 
 
 def _agents(context: Context, view: SentenceView, fragment: str) -> list[str]:
@@ -102,7 +102,9 @@ def extract(context: Context) -> None:
                 imposers += _agents(context, view, whom.group(2))
                 targets = [view.mention(whom.group(1))]
             elif (is_verb or _IMPOSING.search(before[c_begin:])) and not by:
-                imposers += _agents(context, view, before[c_begin:])
+                # "Japan, a member of the Group of Seven, has maintained sanctions": not the G7
+                clause = re.sub(r", (?:a|an|the|which|who) [^,]*,", ",", before[c_begin:])
+                imposers += _agents(context, view, clause)
             tm = _TARGET.match(after) or (_OBJECT.match(after) if is_verb else None)
             if not targets and tm:
                 targets = _parties(view, tm.group(1))

@@ -196,3 +196,18 @@ def test_a_person_and_his_counterpart_will_meet(extract) -> None:
                       "Takeo Mori will meet in Tokyo next month.", "2019-01-14"))
     assert m.participants == {"Igor_Morgulov", "Takeo_Mori"}
     assert (m.location, _iso(m), m.status) == ("Tokyo", "2019-02", "planned")
+
+
+def test_visit_to_a_disputed_island_is_hosted_by_the_visitors_state(extract) -> None:
+    """No holder named: a Russian leader visiting an island Russia disputes is hosted by Russia."""
+    m = _only(extract("Russian Prime Minister Dmitry Medvedev visited Iturup on Thursday.", "2017-10-13"))
+    assert m.participants == {"Dmitry_Medvedev", "Russia"}
+    assert (m.location, _iso(m), m.status) == ("Iturup", "2017-10-12", "held")
+
+
+def test_meeting_at_an_organizations_summit_is_where_and_when_the_summit_is(extract) -> None:
+    facts = extract("Prime Minister Shinzo Abe said he would raise the issue when he meets Putin at the "
+                    "APEC summit in Da Nang, Vietnam, next month.", "2017-10-13")
+    [m] = [m for m in facts.meetings if "Vladimir_Putin" in m.participants]
+    assert m.participants == {"Shinzo_Abe", "Vladimir_Putin"}
+    assert (m.location, _iso(m), m.status) == ("Da_Nang", "2017-11", "planned")

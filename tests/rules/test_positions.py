@@ -82,3 +82,9 @@ def test_lowercase_apposition_title_of_state_is_a_position(extract) -> None:
 def test_department_secretary_title(extract) -> None:
     facts = extract("Treasury Secretary Steven Mnuchin said so.", "2019-01-14")
     assert [(p.holder, p.role) for p in facts.positions] == [("Steven_Mnuchin", "Treasury Secretary")]
+
+
+def test_ambassador_to_a_state(extract) -> None:
+    facts = extract("Russian Ambassador to Japan Mikhail Galuzin was summoned on Friday.", "2017-10-13")
+    assert [(p.holder, p.role, p.of) for p in facts.positions] == [
+        ("Mikhail_Galuzin", "Ambassador to Japan", "Russia")]

@@ -77,3 +77,13 @@ def test_sanctions_against_a_capital_hit_its_state(extract) -> None:
     [sanction] = facts.sanctions
     assert (sanction.imposers, sanction.target) == (frozenset({"United_States"}), "Russia")
     assert sanction.reason == "election interference"
+
+
+def test_an_apposition_does_not_impose(extract) -> None:
+    """"Japan, a member of the Group of Seven, has maintained sanctions": Japan, not the G7."""
+    facts = extract("Japan, a member of the Group of Seven, has maintained sanctions on Russia since 2014 "
+                    "over the annexation of Crimea.", "2017-10-13")
+    [sanction] = facts.sanctions
+    assert (sanction.imposers, sanction.target) == (frozenset({"Japan"}), "Russia")
+    assert sanction.reason == "the annexation of Crimea"
+    assert [(m.member, m.organization) for m in facts.memberships] == [("Japan", "Group_of_Seven")]
