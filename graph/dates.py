@@ -49,6 +49,8 @@ _PATTERNS: list[tuple[str, str]] = [
 _COMPILED = [(name, re.compile(r"(?<![\w])" + rx, re.IGNORECASE if name in {
     "relative_month", "relative_year", "relative_week", "ago", "season", "day_word"} else 0))
     for name, rx in _PATTERNS]
+_PAST = re.compile(r"\b(?:have|has|had) (?:\w+ )?(?:met|visited|held|talked|been)\b|\b(?:met|visited|held|"
+                   r"attended|took|agreed|was|were|most recently|last)\b")
 _FUTURE = re.compile(r"\b(will|shall|to be|is to|are to|scheduled|plans?|planning|set to|due to|"
                      r"expected|going to|next|upcoming|coming)\b", re.IGNORECASE)
 
@@ -77,8 +79,9 @@ def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
-def _nearest_year(pub: PartialDate, month: int, day: int | None, future: bool) -> int:
-    """The year that puts (month, day) closest to the publication date."""
+def _nearest_year(pub: PartialDate, month: int, day: int | None, future: bool, past: bool = False) -> int:
+    """The year that puts (month, day) closest to the publication date, on the side of it the
+    tense points to ("will meet in March", "have met … most recently in February")."""
     if pub.month is None:
         return pub.year
     anchor = datetime.date(pub.year, pub.month, pub.day or 15)
@@ -91,18 +94,20 @@ def _nearest_year(pub: PartialDate, month: int, day: int | None, future: bool) -
         distance = abs((when - anchor).days)
         if future and when < anchor - datetime.timedelta(days=31):
             distance += 400
+        if past and when > anchor + datetime.timedelta(days=1):
+            distance += 400
         if best is None or distance < best[0]:
             best = (distance, year)
     return best[1] if best else pub.year
 
 
-def _resolve(kind: str, m: re.Match[str], pub: PartialDate, future: bool) -> PartialDate | None:
+def _resolve(kind: str, m: re.Match[str], pub: PartialDate, future: bool, past: bool = False) -> PartialDate | None:
     groups = m.groupdict()
     if kind in {"month_day", "day_month"}:
         month, day = _month_name(groups["month"]), int(groups["day"])
         if not 1 <= day <= calendar.monthrange(2000, month)[1]:
             return None
-        year = int(groups["year"]) if groups.get("year") else _nearest_year(pub, month, day, future)
+        year = int(groups["year"]) if groups.get("year") else _nearest_year(pub, month, day, future, past)
         return PartialDate(year, month, day)
     if kind == "month_year":
         return PartialDate(int(groups["year"]), _month_name(groups["month"]))
@@ -148,7 +153,7 @@ def _resolve(kind: str, m: re.Match[str], pub: PartialDate, future: bool) -> Par
             return PartialDate(pub.year if month > pub_month else pub.year + 1, month)
         if rel == "this":
             return PartialDate(pub.year, month)
-        return PartialDate(_nearest_year(pub, month, None, future), month)
+        return PartialDate(_nearest_year(pub, month, None, future, past), month)
     if kind == "weekday":
         if pub.day is None or pub.month is None:
             return PartialDate(pub.year, pub.month) if pub.month else PartialDate(pub.year)
@@ -173,8 +178,9 @@ def _resolve(kind: str, m: re.Match[str], pub: PartialDate, future: bool) -> Par
 
 def _role(sentence: str, begin: int) -> str:
     before = sentence[max(0, begin - 30) : begin].lower()
-    if re.search(r"\b(since|from)\s+(early |late |mid-)?$", before):
-        return "since"
+    if re.search(r"\b(since|from)\s+(early |late |mid-)?$", before) or re.search(
+            r"\bsince\b[^,;]*\b(?:in|on)\s+$", before):
+        return "since"  # "since 2013", "since Abe took office in December 2012"
     if re.search(r"\b(until|till|through)\s+(early |late |mid-)?$", before):
         return "until"
     if re.search(r"\b(prior to|before|ahead of)\b[^,;]*$", before):
@@ -199,8 +205,11 @@ def find_dates(sentence: str, published: PartialDate) -> list[DateMention]:
             if kind == "decade":
                 continue  # "the 1980s" is background, never an event date
             # tense near the date decides: "met on Monday and will return next month"
-            future = bool(_FUTURE.search(sentence[max(0, begin - 40) : begin]))
-            value = _resolve(kind, m, published, future)
+            window = sentence[max(0, begin - 40) : begin]
+            # "had been due to travel in April": a plan in the past, not the future
+            future = bool(_FUTURE.search(window)) and not re.search(r"\b(?:had|was|were)\b", window)
+            past = not future and bool(_PAST.search(sentence[max(0, begin - 60) : begin]))
+            value = _resolve(kind, m, published, future, past)
             found.append(DateMention(begin, end, sentence[begin:end], value, _role(sentence, begin)))
     found.sort(key=lambda d: d.begin)
     return found

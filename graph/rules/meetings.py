@@ -47,7 +47,7 @@ _TRIGGER = re.compile(
     re.IGNORECASE,
 )
 _NEGATED = re.compile(r"\b(?:not|never|no) (?:to )?$")
-CANCELLED = r"cancel\w*|called off|call off|scrapped|postponed|backed out|pulled out|skipped|boycotted|withdrew"
+CANCELLED = r"cancel\w*|called off|call off|scrapped|postponed?|put off|backed out|pulled out|skipped|boycotted|withdrew"
 PLANNED = (r"is to|are to|was to|were to|set to|was set|is set|scheduled|plans?|planned|planning|"
            r"to be held|agreed|arranged|expected to|due to|going to|accepted|upcoming|will")
 PROPOSED = (r"possible|possibility|looking into|consider\w*|seeks?|sought|seeking|wants? to|wanted to|"
@@ -56,14 +56,15 @@ PROPOSED = (r"possible|possibility|looking into|consider\w*|seeks?|sought|seekin
 _CUE = re.compile(rf"\b(?:(?P<cancelled>{CANCELLED})|(?P<planned>{PLANNED})|(?P<proposed>{PROPOSED}))\b")
 _MODAL = re.compile(r"\b(will|would|may|might|could)\b")
 _MODAL_USE = re.compile(r"^(?: \w+)? (?:be held|be|hold|visit|meet|attend|go|travel|take place|hold talks)\b")
-_RIGHT_CUE = re.compile(r"^(?: to (?:the )?⟦[A-Z]\d+⟧)? (?:(?P<planned>will be held|is to be held|to be held|is scheduled|was scheduled|will take place)|(?P<proposed>(?:would|may|might|could) (?:be|take place|happen|go ahead)))\b")
+_RIGHT_CUE = re.compile(r"^(?: to (?:the )?⟦[A-Z]\d+⟧)?(?: by [^,;]*?)?(?: ⟦D\d+⟧)? (?:(?P<cancelled>(?:has been|have been|was|were|had been) (?:also )?(?:postponed|put off|cancell?ed|called off|scrapped))|(?P<planned>will be held|is to be held|to be held|is scheduled|was scheduled|will take place)|(?P<proposed>(?:would|may|might|could) (?:be|take place|happen|go ahead)))\b")
 _HISTORICAL = re.compile(r"\b(?:first (?:meeting|summit|talks|encounter)|ever|since|in the past|decades? ago|years ago|former|previous|last time)\b")
 _FORWARD = re.compile(r"\b(?:next|later|end of|coming|upcoming)\b", re.IGNORECASE)
 _CONTROLLER = re.compile(
     rf"(?:invit\w+|ask\w*|urg\w+|begging|begged|persuad\w+|plans? for|wants?|wanted|expects?|allow\w*) "
     rf"{_TITLE_WORDS}(?P<who>{_P})(?:(?:, [^,]*)+,)? (?:to|will|would)(?: \w+)? $"
 )
-_BY_VISITOR = re.compile(rf"^ by (?P<who>{_P})")
+# "a visit by Putin", "a planned visit to Japan by Russian President Vladimir Putin"
+_BY_VISITOR = re.compile(rf"^(?: to (?:the )?⟦[A-Z]\d+⟧)? by (?:the )?(?:⟦S\d+⟧ )?(?:[A-Z][\w.-]* ){{0,3}}(?P<who>{_P})")
 # A counterpart: "Russian President ⟦P⟧" names the person, "the ⟦S⟧" a state, "his Russian
 # counterpart ⟦P⟧" the person after the description.
 _COUNTERPART_OF = r"(?:⟦P\d+⟧ )?(?:⟦S\d+⟧ )?(?:counterparts?|opposite number|colleague),? "
@@ -93,6 +94,10 @@ _ATTEND_OBJECT = re.compile(
 _INVITATION = re.compile(rf"(?P<host>{_P})'s invitation to $")
 _THE_TWO = re.compile(r"\b(?:[Tt]he two|[Bb]oth) (?:leaders|men|presidents|prime ministers|ministers)(?: \w+)? $")
 _FOLLOW_CANCEL = re.compile(rf"(?P<who>{_P}) (?:\w+ly )?(?:{CANCELLED})")
+# "… but that trip was also called off", "agreed to put off the visit": the meeting just mentioned
+_FOLLOW_CANCEL_NOUN = re.compile(
+    rf"\b(?:(?:that|the|this) (?:trip|visit|meeting|summit|talks) (?:was|were|has been|have been|had been) "
+    rf"(?:also )?(?:{CANCELLED})|(?:{CANCELLED}) (?:the|that|this|his|her) (?:planned )?(?:trip|visit|meeting|summit|talks))\b")
 _COUNTERPART = re.compile(r"^ (?:⟦S\d+⟧ )?counterparts?\b")
 
 
@@ -146,13 +151,15 @@ class MeetingReader:
         return None
 
     def location_after(self, view: SentenceView, right: str) -> str | None:
-        m = re.search(r"(?:^| )(?:in|at) (?:a |an |the )?", right)
-        if not m:
-            return None
-        chain = re.split(r" (?:on|to|for|with|during|since|after|before|prior|and)\b",
-                         right[m.end() : m.end() + 70])[0]
-        places = [x for x in view.tokens(chain) if x.letter in "CTSL"]
-        return self.best_place(places)
+        """The place of the first "in/at" phrase that names one ("took office in December
+        2012, most recently … in Sochi": Sochi)."""
+        for m in re.finditer(r"(?:^| )(?:in|at) (?:a |an |the )?", right):
+            chain = re.split(r" (?:on|to|for|with|during|since|after|before|prior|and)\b",
+                             right[m.end() : m.end() + 70])[0]
+            place = self.best_place([x for x in view.tokens(chain) if x.letter in "CTSL"])
+            if place is not None:
+                return place
+        return None
 
     def best_place(self, places: list[Mention]) -> str | None:
         for letter in "CTSL":
@@ -182,6 +189,9 @@ class MeetingReader:
     def cue(self, left: str, right: str) -> str | None:
         if re.search(r"\b(?:at|during|on the sidelines of|after|before|since) (?:the|a|an|their|its) (?:⟦[A-Z]\d+⟧-⟦[A-Z]\d+⟧ |⟦[A-Z]\d+⟧ |[\w'-]+ ){0,3}$", left):
             return None  # "agreed upon at the Japan-Russia summit": the cue is not the summit's
+        rm = _RIGHT_CUE.match(right)
+        if rm and rm.lastgroup == "cancelled":
+            return "cancelled"  # "a planned visit … has been postponed"
         window = " ".join(left.split()[-7:])
         best: tuple[int, str] | None = None
         for m in _CUE.finditer(window):
@@ -193,10 +203,7 @@ class MeetingReader:
             best = (m.start(), kind)
         if best:
             return best[1]
-        rm = _RIGHT_CUE.match(right)
-        if rm:
-            return rm.lastgroup
-        return None
+        return rm.lastgroup if rm else None
 
     def date_in(self, view: SentenceView, piece: str) -> DateMention | None:
         for m in view.tokens(piece):
@@ -362,7 +369,7 @@ class MeetingReader:
     def visit(self, view: SentenceView, masked: str, m: re.Match[str], left: str, right: str) -> Candidate | None:
         by = _BY_VISITOR.match(right)
         visitor = self.entity_of(view, by.group("who")) if by else self.subject(view, masked, m.start())
-        after_by = right[by.end() :] if by else right
+        after_by = right[by.end() :] if by and not by.group(0).startswith(" to ") else right
         # "visit" is a noun after a determiner or a possessive ("a visit to", "Putin's visit",
         # "a Putin visit"); "visited", and "visits" after a name, are verbs
         base_form = m.group(0).lower() in {"visit", "trip", "trips", "tour of"}
@@ -516,6 +523,11 @@ def extract(context: Context) -> None:
                 if who in cand.participants and view.sentence.index - cand.view.sentence.index <= 2:
                     cand.status = "cancelled"
                     break
+        if _FOLLOW_CANCEL_NOUN.search(view.unquoted):
+            recent = [c for c in [*candidates, *found] if view.sentence.index - c.view.sentence.index <= 2
+                      and len(c.participants) >= 2]
+            if recent:
+                recent[-1].status = "cancelled"
         add_leaders_of_visited_states(context, found)
         candidates += found
     meeting_merge.merge(context, candidates)

@@ -33,6 +33,7 @@ _PARTY = rf"(?:the )?(?:{_TITLED}|{tok('SOPC')})"
 _TARGET = re.compile(rf"^(?: \w+){{0,2}}? (?:on|against) ({_PARTY}(?:(?:,| and|, and) {_PARTY})*)")
 _OBJECT = re.compile(rf"^ ({_PARTY}(?:(?:,| and|, and) {_PARTY})*)")
 _WHOM = re.compile(rf"({tok('P')}), whom ({_AGENTS}) (?:have |has |had )?$")
+_DECISION = re.compile(rf"({tok('SOC')})'s (?:decision|move|plan|efforts?|readiness|vote) to (?:impose|introduce|extend|tighten|maintain|join) (?:new |further |\w+ )?$")
 _REASON = re.compile(r"^(?: (?:since |in |from )?⟦D\d+⟧)? (?:over|for|in retaliation for|because of|following|after) ([^,;.]{3,80})")
 
 
@@ -101,6 +102,8 @@ def extract(context: Context) -> None:
             if whom:
                 imposers += _agents(context, view, whom.group(2))
                 targets = [view.mention(whom.group(1))]
+            elif (owner := _DECISION.search(before)) and not by:
+                imposers += _agents(context, view, owner.group(1))  # "Japan's decision to impose sanctions"
             elif (is_verb or _IMPOSING.search(before[c_begin:])) and not by:
                 # "Japan, a member of the Group of Seven, has maintained sanctions": not the G7
                 clause = re.sub(r", (?:a|an|the|which|who) [^,]*,", ",", before[c_begin:])

@@ -211,3 +211,25 @@ def test_meeting_at_an_organizations_summit_is_where_and_when_the_summit_is(extr
     [m] = [m for m in facts.meetings if "Vladimir_Putin" in m.participants]
     assert m.participants == {"Shinzo_Abe", "Vladimir_Putin"}
     assert (m.location, _iso(m), m.status) == ("Da_Nang", "2017-11", "planned")
+
+
+def test_a_planned_visit_that_has_been_postponed_is_cancelled(extract) -> None:
+    m = _only(extract("A planned visit to Japan by Russian President Vladimir Putin this autumn has been "
+                      "postponed, officials said Wednesday.", "2014-09-03"))
+    assert m.participants == {"Vladimir_Putin", "Japan"}
+    assert (m.location, _iso(m), m.status) == ("Japan", "2014", "cancelled")
+
+
+def test_that_trip_was_called_off(extract) -> None:
+    """A plan in the past ("had been due to … in April") keeps the past April, and is cancelled."""
+    m = _only(extract("Kishida had been due to travel to Moscow in April, but that trip was also called off.",
+                      "2014-09-03"))
+    assert (m.location, _iso(m), m.status) == ("Moscow", "2014-04", "cancelled")
+
+
+def test_most_recently_in_a_past_month(extract) -> None:
+    m = _only(extract("Prime Minister Shinzo Abe and Putin have met five times since Abe took office in "
+                      "December 2012, most recently during the Winter Olympics in Sochi in February.",
+                      "2014-09-03"))
+    assert m.participants == {"Shinzo_Abe", "Vladimir_Putin"}
+    assert (m.location, _iso(m), m.status) == ("Sochi", "2014-02", "held")

@@ -87,3 +87,12 @@ def test_an_apposition_does_not_impose(extract) -> None:
     assert (sanction.imposers, sanction.target) == (frozenset({"Japan"}), "Russia")
     assert sanction.reason == "the annexation of Crimea"
     assert [(m.member, m.organization) for m in facts.memberships] == [("Japan", "Group_of_Seven")]
+
+
+def test_western_sanctions_and_a_states_decision_to_impose(extract) -> None:
+    """"joined Western sanctions": the West imposes too; "regretted Japan's decision to impose
+    sanctions": only Japan does, and the regretting state is not an imposer."""
+    facts = extract("Tokyo joined Western sanctions against Moscow over the crisis in Ukraine. Russia "
+                    "regretted Japan's decision to impose sanctions.", "2014-09-03")
+    assert _sanctions(facts) == {(frozenset({"Japan", "Western_countries"}), "Russia"),
+                                 (frozenset({"Japan"}), "Russia")}
