@@ -65,6 +65,9 @@ class _Draft:
         self.date = cand.date.value if cand.date else None
         self.date_guess = cand.date_guess
         self.inherited = [cand.inherited_date] if cand.inherited_date else []
+        # the publication year a statement ("Abe visited Putin in Sochi") is taken to be from;
+        # a reference back ("the visit", "his trip") carries no year of its own
+        self.stated_year = cand.date_guess if "anaphoric" not in cand.extra else None
         self.statuses = [cand.status] if cand.status else []
         self.guessed = [cand.guessed_status]
         self.hints = [cand.kind_hint]
@@ -82,6 +85,8 @@ class _Draft:
             self.date = value
         if self.date_guess is None:
             self.date_guess = cand.date_guess
+        if self.stated_year is None and "anaphoric" not in cand.extra:
+            self.stated_year = cand.date_guess
         if cand.inherited_date:
             self.inherited.append(cand.inherited_date)
         if cand.status:
@@ -106,7 +111,10 @@ class _Draft:
                 context.is_leader(p) for p in mine | theirs):
             return False  # ministers meeting is not the leaders' visit
         value = cand.date.value if cand.date else None
-        return _dates_agree(self.date, value) and _places_agree(context, self.location, cand.location)
+        if value is None and "anaphoric" not in cand.extra:
+            value = cand.date_guess
+        return _dates_agree(self.date or self.stated_year, value) and \
+            _places_agree(context, self.location, cand.location)
 
 
 _more_specific_rank = {"C": 3, "T": 2, "L": 1, "S": 0}

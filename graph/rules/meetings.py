@@ -215,7 +215,8 @@ class MeetingReader:
     def read(self, view: SentenceView) -> list[Candidate]:
         masked = view.unquoted
         self.register_events(view, masked)
-        triggers = [m for m in _TRIGGER.finditer(masked) if not _NEGATED.search(masked[: m.start()])]
+        triggers = [m for m in _TRIGGER.finditer(masked) if not _NEGATED.search(masked[: m.start()])
+                    and not self.tally(masked, m)]
         out: list[Candidate] = []
         previous_end, previous_status = 0, None
         for i, m in enumerate(triggers):
@@ -231,6 +232,8 @@ class MeetingReader:
             cand = self.candidate(view, masked, m, kind, left, right)
             if cand is not None and re.search(r"\b(?:to|for) $", masked[previous_end : m.start()]) and i > 0:
                 cand.extra["purpose"] = "1"
+            if cand is not None and re.search(r"(?:\b(?:the|this|that|his|her|their|its)(?: [\w-]+)?|'s) $", left):
+                cand.extra["anaphoric"] = "1"  # "the visit", "his trip", "Abe's visit": refers back
             if cand is not None:
                 status = self.cue(window, right)
                 between = masked[previous_end : m.start()]
@@ -350,6 +353,14 @@ class MeetingReader:
         cand = Candidate([p for p in participants if p], view, hint)
         cand.location = self.location_after(view, right) or self.location_before(view, left)
         return cand
+
+    @staticmethod
+    def tally(masked: str, m: re.Match[str]) -> bool:
+        """"The 13th time the two leaders have met", "have met five times": a count of meetings,
+        not one meeting — unless the sentence goes on to one of them ("most recently in …")."""
+        around = masked[max(0, m.start() - 50) : m.end() + 30]
+        counted = re.search(r"\b(?:\w+ times|\w+(?:st|nd|rd|th) time|so often|regularly)\b", around)
+        return bool(counted) and not re.search(r"\bmost recently\b|\blast (?:met|time)\b", masked)
 
     def recent_people(self, view: SentenceView, count: int) -> list[str]:
         """The last ``count`` distinct people named in this and the two previous sentences."""

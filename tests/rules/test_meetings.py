@@ -233,3 +233,12 @@ def test_most_recently_in_a_past_month(extract) -> None:
                       "2014-09-03"))
     assert m.participants == {"Shinzo_Abe", "Vladimir_Putin"}
     assert (m.location, _iso(m), m.status) == ("Sochi", "2014-02", "held")
+
+
+def test_a_count_of_meetings_is_not_a_meeting(extract) -> None:
+    """"the 13th time the two leaders have met since 2013": a tally; the visit after "when" is one."""
+    facts = extract("Abe visited Putin in Sochi. It was the 13th time the two leaders have met since 2013, "
+                    "when Abe made the first official visit by a Japanese premier to Russia in a decade.",
+                    "2016-05-06")
+    assert sorted((sorted(m.participants), _iso(m)) for m in facts.meetings) == [
+        (["Russia", "Shinzo_Abe"], "2013"), (["Shinzo_Abe", "Vladimir_Putin"], "2016")]
