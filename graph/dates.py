@@ -52,7 +52,7 @@ _COMPILED = [(name, re.compile(r"(?<![\w])" + rx, re.IGNORECASE if name in {
 _PAST = re.compile(r"\b(?:have|has|had) (?:\w+ )?(?:met|visited|held|talked|been)\b|\b(?:met|visited|held|"
                    r"attended|took|agreed|was|were|most recently|last)\b")
 _FUTURE = re.compile(r"\b(will|shall|to be|is to|are to|scheduled|plans?|planning|set to|due to|"
-                     r"expected|going to|next|upcoming|coming)\b", re.IGNORECASE)
+                     r"expected|going to|next|upcoming|coming|agreed to|to hold|to meet|to visit)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -331,7 +331,7 @@ class MeetingReader:
                     participants.append(x.entity)
         else:
             subject = self.subject(view, masked, m.start())
-            both = re.search(rf"({tok('PS')}) and (?:the )?(?:{_COUNTERPART_OF})?({tok('PS')})(?: \w+){{0,2}} $", left)
+            both = re.search(rf"({tok('PS')}) and (?:the )?(?:{_COUNTERPART_OF})?({tok('PS')})(?: [\w']+){{0,4}} $", left)
             direct_verbs = {"met", "meet", "meets", "meeting", "hosted", "hosts", "welcomed", "received"}
             with_ = _WITH.match(right) or (_DIRECT.match(right) if word in direct_verbs else None)
             if both and not with_:  # "Abe and Putin last met in …"

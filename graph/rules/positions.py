@@ -24,6 +24,9 @@ _BEFORE_NAME = re.compile(
     rf"(?:(?P<former>former|ex-|then-) )?(?:(?P<owner>{tok('SO')})(?:'s)? )?(?:the )?(?P<title>(?:{_TITLE})"
     rf"(?: to (?:the )?{tok('SO')})?) (?P<person>{tok('P')})"
 )
+# "Russia's foreign minister, Sergei Lavrov, said": the title first, the name in commas
+_TITLE_COMMA = re.compile(rf"(?:(?P<owner>{tok('SO')})'s |the (?P<demonym>{tok('S')}) )(?P<title>{_TITLE}), (?P<person>{tok('P')})(?=,)",
+                          re.IGNORECASE)
 _APPOSITION = re.compile(rf"(?P<person>{tok('P')}), (?P<body>[^,;]+?)(?=,|;|\.$|$| who | which )")
 _STATE_TITLES = ("president", "prime minister", "premier", "chancellor", "minister", "king",
                  "emperor", "ambassador", "envoy", "secretary of state", "chief cabinet secretary")
@@ -67,16 +70,19 @@ def _apposition_parts(context: Context, view: SentenceView, body: str) -> list[t
         part = re.sub(r"^(?:a|an|the) ", "", part.strip())
         if any(word in part for word in NON_TITLES):
             continue
-        m = re.match(rf"(?:{tok('S')} )?(?P<title>{_TITLE})\b", part, re.IGNORECASE)
+        m = re.match(rf"(?:(?P<state>{tok('S')})(?:'s)? )?(?P<title>{_TITLE})\b", part, re.IGNORECASE)
         if not m:
             continue
         owner = None
+        if m.group("state"):  # "Japan's foreign minister", "the Russian foreign minister"
+            owner = view.mention(m.group("state")).entity
+            part = part[m.start("title") :]
         owners = list(re.finditer(rf" (?:at|of|in|for) (?:the )?({tok('OS')})", part))
         at_owner = [o for o in owners if o.group(0).startswith(" at ")]
         chosen = at_owner[-1] if at_owner else (owners[-1] if owners else None)
         role_text = part
         if chosen is not None:
-            owner = view.mention(chosen.group(1)).entity
+            owner = view.mention(chosen.group(1)).entity or owner
             state_of = chosen.group(0).startswith(" of ") and chosen.group(1).startswith("⟦S")
             if chosen.group(0).startswith((" at ", " in ")) or state_of:
                 role_text = part[: chosen.start()]  # "prime minister of Japan": role, and state
@@ -101,6 +107,10 @@ def extract(context: Context) -> None:
             of = of or _of_from_visit(view, masked, m.start()) or (
                 _of_from_registry(context, person, title) if person else None)
             _add(context, view, person, title, of)
+        for m in _TITLE_COMMA.finditer(masked):
+            owner_token = m.group("owner") or m.group("demonym")
+            _add(context, view, view.mention(m.group("person")).entity, m.group("title"),
+                 view.mention(owner_token).entity if owner_token else None)
         for m in _APPOSITION.finditer(masked):
             person = view.mention(m.group("person")).entity
             for role, of in _apposition_parts(context, view, m.group("body")):

@@ -242,3 +242,9 @@ def test_a_count_of_meetings_is_not_a_meeting(extract) -> None:
                     "2016-05-06")
     assert sorted((sorted(m.participants), _iso(m)) for m in facts.meetings) == [
         (["Russia", "Shinzo_Abe"], "2013"), (["Shinzo_Abe", "Vladimir_Putin"], "2016")]
+
+
+def test_two_people_agreed_to_hold_a_summit(extract) -> None:
+    m = _only(extract("Abe and Putin agreed to hold a summit in Vladivostok in September.", "2016-11-20"))
+    assert m.participants == {"Shinzo_Abe", "Vladimir_Putin"}
+    assert (m.location, _iso(m), m.status) == ("Vladivostok", "2017-09", "planned")

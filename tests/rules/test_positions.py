@@ -88,3 +88,13 @@ def test_ambassador_to_a_state(extract) -> None:
     facts = extract("Russian Ambassador to Japan Mikhail Galuzin was summoned on Friday.", "2017-10-13")
     assert [(p.holder, p.role, p.of) for p in facts.positions] == [
         ("Mikhail_Galuzin", "Ambassador to Japan", "Russia")]
+
+
+@pytest.mark.parametrize("text", [
+    "Taro Kono, Japan's foreign minister, said the talks were useful.",
+    "Japan's foreign minister, Taro Kono, said the talks were useful.",
+    "Kono, the Japanese foreign minister, said the talks were useful.",
+])
+def test_title_with_a_possessive_or_demonym_around_the_name(extract, text: str) -> None:
+    facts = extract(text, "2018-11-20")
+    assert [(p.holder, p.role.lower(), p.of) for p in facts.positions] == [("Taro_Kono", "foreign minister", "Japan")]
