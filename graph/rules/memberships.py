@@ -23,6 +23,8 @@ PATTERNS = [
     rf"(?P<member>{tok('S')}) (?:hosts|hosted|will host|is hosting|chairs|chaired|will chair) the (?P<org>{_O})",
     rf"(?P<org>{_O}) (?:summit|meeting) (?:\w+ )?(?:hosted|chaired) by (?P<member>{tok('S')})",
     rf"(?P<member>{tok('S')}) joined (?:the )?(?P<org>{_O})(?! and)(?! in \w+ing)",
+    rf"(?P<org>{_O}) (?:member|members|member state|member states|member country|partner) (?P<member>{tok('S')})",
+    rf"(?P<org>{_O}),? of which (?P<member>{tok('S')}) is (?:a |an |the )?(?:\w+ ){{0,2}}member",
 ]
 _COMPILED = [re.compile(p) for p in PATTERNS]
 _OTHER_MEMBERS = re.compile(rf"other (?P<org>{_O}) (?:members|member states|nations|countries)")

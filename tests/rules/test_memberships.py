@@ -36,3 +36,13 @@ def test_taking_part_in_sanctions_is_not_membership(extract, text: str) -> None:
 def test_the_only_asian_member_of_an_organization_is_a_member(extract) -> None:
     assert _memberships(extract("Japan is the only Asian member of the G-7.")) == {
         ("Japan", "Group_of_Seven")}
+
+
+def test_organization_member_before_the_state(extract) -> None:
+    facts = extract("NATO member Turkey bought Russian missiles.")
+    assert [(m.member, m.organization) for m in facts.memberships] == [("Turkey", "NATO")]
+
+
+def test_of_which_a_state_is_a_member(extract) -> None:
+    facts = extract("The G-7, of which Japan is the only Asian member, met in Biarritz.")
+    assert [(m.member, m.organization) for m in facts.memberships] == [("Japan", "Group_of_Seven")]
