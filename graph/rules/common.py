@@ -42,6 +42,12 @@ class Context:
             return None
         return self.registry.get(mention.entity)
 
+    def cite(self, spans: list[Span], view: SentenceView) -> None:
+        """Add the sentence as one more source of a fact already found (once)."""
+        span = self.span(view)
+        if span not in spans:
+            spans.append(span)
+
     def unmask(self, view: SentenceView, fragment: str) -> str:
         """Masked text back to what the article says (tokens become their surface forms)."""
         return TOKEN.sub(lambda m: view.mentions[int(m.group(2))].surface, fragment)

@@ -72,13 +72,13 @@ class _Draft:
         self.guessed = [cand.guessed_status]
         self.hints = [cand.kind_hint]
 
-    def absorb(self, cand: Candidate) -> None:
+    def absorb(self, context: Context, cand: Candidate) -> None:
         self.participants |= set(cand.participants)
         span = (cand.view.sentence.begin, cand.view.sentence.end)
         if span not in self.spans:
             self.spans.append(span)
             self.sentences.append(cand.view.sentence.index)
-        if cand.location and (self.location is None or _more_specific(cand.location, self.location)):
+        if cand.location and (self.location is None or _more_specific(context, cand.location, self.location)):
             self.location = cand.location
         value = cand.date.value if cand.date else None
         if value is not None and (self.date is None or len(value.iso()) > len(self.date.iso())):
@@ -117,23 +117,18 @@ class _Draft:
             _places_agree(context, self.location, cand.location)
 
 
-_more_specific_rank = {"C": 3, "T": 2, "L": 1, "S": 0}
+_SPECIFICITY = {"C": 3, "T": 2, "L": 1, "S": 0}  # a city says more than a territory, a state least
 
 
-def _more_specific(new: str, old: str) -> bool:
-    return False if new == old else _RANK.get(new, 0) > _RANK.get(old, 0)
+def _more_specific(context: Context, new: str, old: str) -> bool:
+    def rank(place: str) -> int:
+        entity = context.registry.get(place)
+        return _SPECIFICITY.get(entity.letter, 0) if entity is not None else 0
 
-
-_RANK: dict[str, int] = {}
+    return new != old and rank(new) > rank(old)
 
 
 def merge(context: Context, candidates: list[Candidate]) -> None:
-    _RANK.clear()
-    for cand in candidates:
-        for place in (cand.location,):
-            entity = context.registry.get(place)
-            if entity is not None:
-                _RANK[entity.id] = _more_specific_rank.get(entity.letter, 0)
     drafts: list[_Draft] = []
     orphans: list[Candidate] = []
     for cand in candidates:
@@ -143,7 +138,7 @@ def merge(context: Context, candidates: list[Candidate]) -> None:
                 best = draft
                 break
         if best is not None:
-            best.absorb(cand)
+            best.absorb(context, cand)
         elif len(set(cand.participants)) >= 2:
             drafts.append(_Draft(cand))
         else:
@@ -151,7 +146,7 @@ def merge(context: Context, candidates: list[Candidate]) -> None:
     for cand in orphans:  # an exact day may name a meeting mentioned only later
         for draft in drafts:
             if not cand.participants and draft.fits(context, cand):
-                draft.absorb(cand)
+                draft.absorb(context, cand)
                 break
     for draft in drafts:
         _finish(context, draft)

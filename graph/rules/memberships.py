@@ -52,8 +52,7 @@ def _add(context: Context, view: SentenceView, member: str | None, org: str | No
         return
     for known in context.facts.memberships:
         if known.member == member and known.organization == org:
-            if context.span(view) not in known.spans:
-                known.spans.append(context.span(view))
+            context.cite(known.spans, view)
             return
     context.facts.memberships.append(Membership(member, org, [context.span(view)]))
 

@@ -57,8 +57,7 @@ def _add(context: Context, view: SentenceView, person: str | None, role: str, of
             known.of == of or of is None or known.of is None
         ):
             known.of = known.of or of
-            if context.span(view) not in known.spans:
-                known.spans.append(context.span(view))
+            context.cite(known.spans, view)
             return
     context.facts.positions.append(Position(person, role, of, [context.span(view)]))
 

@@ -180,7 +180,7 @@ def extract(context: Context) -> None:
             speakers.quoted_by[s.index] = speaker
             key = (speaker, " ".join(words.split()))
             if key in seen:
-                seen[key].spans.append(context.span(view))
+                context.cite(seen[key].spans, view)
                 continue
             quote = Quote(speaker, " ".join(words.split()), [context.span(view)])
             seen[key] = quote

@@ -120,9 +120,7 @@ def extract(context: Context) -> None:
         if not parties and stated_target is None and reason is None and context.facts.sanctions \
                 and re.search(r"\b(?:the|these|those|such) (?:\w+ )?sanctions\b", view.unquoted):
             # "called the sanctions 'unfriendly'": the sanctions already reported, not new ones
-            last = context.facts.sanctions[-1]
-            if context.span(view) not in last.spans:
-                last.spans.append(context.span(view))
+            context.cite(context.facts.sanctions[-1].spans, view)
             continue
         chosen = stated_target or _default_target(context, parties)
         if chosen is not None:
@@ -133,8 +131,7 @@ def _add(context: Context, view: SentenceView, imposers: frozenset[str], target:
          reason: str | None) -> None:
     for known in context.facts.sanctions:
         if known.imposers == imposers and known.target == target:
-            if context.span(view) not in known.spans:
-                known.spans.append(context.span(view))
+            context.cite(known.spans, view)
             known.reason = known.reason or reason
             return
     context.facts.sanctions.append(Sanction(imposers, target, [context.span(view)], reason))
