@@ -72,11 +72,11 @@ def _serve(args: argparse.Namespace) -> int:
     if args.lenient_from:
         settings.lenient_from = True
     try:  # fail fast, with a clear message, before the server binds its port
-        load_dataset(settings).close()
+        dataset = load_dataset(settings)
     except DatasetError as err:
         print(f"dipkg serve: error: {err}", file=sys.stderr)
         return 2
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(create_app(settings, dataset), host=settings.host, port=settings.port, log_level="warning")
     return 0
 
 

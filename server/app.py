@@ -45,20 +45,23 @@ def _configure_logging(settings: Settings) -> None:
     access_log.propagate = False
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, dataset: ServedDataset | None = None) -> FastAPI:
+    """The application; ``dataset``, when given, is served as loaded (so a caller that loaded it
+    to fail fast does not load it twice)."""
     settings = settings or Settings()
     _configure_logging(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        dataset = load_dataset(settings)
-        engine = QueryEngine(dataset, settings)
-        app.state.service = Service(settings, dataset, engine, time.time())
+        nonlocal dataset
+        served, dataset = dataset or load_dataset(settings), None  # a given dataset serves one lifespan
+        engine = QueryEngine(served, settings)
+        app.state.service = Service(settings, served, engine, time.time())
         try:
             yield
         finally:
             engine.close()
-            dataset.close()
+            served.close()
 
     app = FastAPI(title="dipkg", description="A knowledge graph of diplomacy, with provenance.",
                   version="0.1.0", lifespan=lifespan)
