@@ -1,0 +1,1 @@
+"""Discourse: what later words refer back to (events, speakers, territories), read between mentions and rules."""
