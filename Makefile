@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: build serve test lint browser evaluate clean
+.PHONY: build serve test lint browser evaluate evaluate-dev clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,5 +35,13 @@ test: lint browser
 evaluate: build
 	$(BIN)/dipkg evaluate --gold tests/data/seeds-gold.json --data build --articles seeds
 
+# The development set (../shared/dev, other publishers' texts: used in place, never copied here).
+DEV ?= ../shared/dev
+evaluate-dev: $(STAMP)
+	@test -d $(DEV) || { echo "evaluate-dev: $(DEV) not found (set DEV=path/to/shared/dev)"; exit 2; }
+	rm -rf build-dev && $(PYTHON) $(DEV)/make_corpus.py build-dev/corpus > /dev/null
+	$(BIN)/dipkg build --articles build-dev/corpus --out build-dev/kg
+	$(BIN)/dipkg evaluate --gold $(DEV)/gold.json --labels $(DEV)/qid-labels.tsv --data build-dev/kg --articles build-dev/corpus $(if $(DIFF),--diff)
+
 clean:
-	rm -rf build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build build-dev .pytest_cache .mypy_cache .ruff_cache

@@ -36,6 +36,8 @@ def _evaluate(args: argparse.Namespace) -> int:
             "--articles", str(args.articles), "--labels", str(labels)]
     if args.json_out:
         argv += ["--json-out", str(args.json_out)]
+    if args.diff:
+        argv.append("--diff")
     try:
         return evaluate_main(argv)
     except FileNotFoundError as err:
@@ -126,6 +128,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--articles", type=Path, default=Path("seeds"))
     e.add_argument("--labels", type=Path, help="QID<TAB>names table (default: beside the gold file)")
     e.add_argument("--json-out", type=Path)
+    e.add_argument("--diff", action="store_true",
+                   help="list each gold fact not matched strictly and each predicted fact that matched nothing")
     e.set_defaults(func=_evaluate)
     s = sub.add_parser("serve", help="serve the graph over SPARQL (http://127.0.0.1:8000)")
     s.add_argument("--data", type=Path, help="a folder written by dipkg build (default build/, $DIPKG_DATA)")

@@ -6,9 +6,17 @@ Per fact kind it prints precision, recall and F1, strict and loose, then the sha
 nodes whose provenance span is exact (article_text[begin:end] == anchorOf), and Wikidata
 linking. It needs only rdflib.
 
-This is the project's copy of ``shared/tools/evaluate.py`` (the scoring tool of the gold set),
+This is the project's copy of ``shared/tools/evaluate.py`` (the scoring tool of the gold sets),
 kept identical in its scoring so that ``dipkg evaluate`` prints the same numbers; only its
 entry point takes an argument list.
+
+Scorer version 2:
+* gold and predicted facts are paired by a maximum one-to-one matching, so the score no longer
+  depends on the order in which facts are read (version 1 paired greedily);
+* a strict meeting match also needs the right status (gold without "status" means held);
+* a capital is no longer an alias of its state (a meeting "in Russia" does not match "in Moscow");
+* --diff prints, per article and kind, each gold fact that was not matched strictly and each
+  predicted fact that matched no gold fact.
 """
 from __future__ import annotations
 
@@ -28,6 +36,7 @@ NIF = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
 PROV = "http://www.w3.org/ns/prov#"
 WD = "http://www.wikidata.org/entity/"
 HERE = Path(__file__).resolve().parent
+SCORER_VERSION = 2
 
 
 def d(term: str) -> URIRef:
@@ -49,9 +58,8 @@ ALIAS_GROUPS = [
     {"g7", "g 7", "group of seven", "group of 7"},
     {"state duma", "duma", "russian state duma"},
     {"european union", "eu"},
-    {"united states", "u s", "us", "usa", "united states of america", "america", "washington"},
-    {"russia", "russian federation", "moscow"},
-    {"japan", "tokyo"},
+    {"united states", "u s", "us", "usa", "united states of america", "america"},
+    {"russia", "russian federation"},
     {"kunashiri", "kunashir", "kunashir island", "kunashiri island"},
     {"western countries", "the west", "west", "western nations"},
 ]
@@ -165,15 +173,29 @@ def texts_match(pred: str | None, gold: str) -> bool:
 
 
 def one_to_one(gold: list, pred: list, ok) -> int:
-    used: set[int] = set()
-    hits = 0
-    for g in gold:
-        for i, p in enumerate(pred):
-            if i not in used and ok(p, g):
-                used.add(i)
-                hits += 1
-                break
-    return hits
+    """Size of a maximum matching between gold and predicted facts (each used at most once)."""
+    return len(matching(gold, pred, ok))
+
+
+def matching(gold: list, pred: list, ok) -> dict[int, int]:
+    """A maximum one-to-one matching {gold index: pred index} (augmenting paths; the lists are
+    small), independent of the order in which facts were read."""
+    edges = [[i for i, p in enumerate(pred) if ok(p, g)] for g in gold]
+    owner: dict[int, int] = {}  # pred index -> gold index
+
+    def augment(gi: int, seen: set[int]) -> bool:
+        for pi in edges[gi]:
+            if pi in seen:
+                continue
+            seen.add(pi)
+            if pi not in owner or augment(owner[pi], seen):
+                owner[pi] = gi
+                return True
+        return False
+
+    for gi in sorted(range(len(gold)), key=lambda i: len(edges[i])):
+        augment(gi, set())
+    return {gi: pi for pi, gi in owner.items()}
 
 
 # ---- reading predicted facts of one article --------------------------------------------
@@ -256,6 +278,8 @@ def meeting_ok(strict: bool):
         if not strict:
             return True
         if g.get("location") and not any_match(p["location"], g["location"]):
+            return False
+        if (p["status"] or "held") != (g.get("status") or "held"):
             return False
         return date_ok(p["date"], g.get("date"))
     return ok
@@ -391,6 +415,43 @@ def linking(kg: Graph, gold_articles: list[dict]) -> tuple[int, int, int]:
     return seen, right, wrong
 
 
+def _show(fact: dict) -> str:
+    """A predicted fact in one line: each entity by the shortest of its names."""
+    def name(keys):
+        return min(keys, key=lambda k: (len(k), k)) if keys else "?"
+    parts = []
+    for k, v in fact.items():
+        if k == "node":
+            continue
+        if isinstance(v, set):
+            v = name(v)
+        elif isinstance(v, list):
+            v = [name(x) if isinstance(x, set) else x for x in v]
+        parts.append(f"{k}={v}")
+    return ", ".join(parts)
+
+
+def print_diff(file: str, kind: str, gold: list, pred: list, strict: dict[int, int], loose) -> None:
+    used = set(strict.values())
+    for gi, g in enumerate(gold):
+        if gi in strict:
+            continue
+        near = [p for i, p in enumerate(pred) if i not in used and loose(p, g)]
+        fields = {k: v for k, v in g.items() if k not in {"evidence", "evidence_extra", "note"}}
+        print(f"  MISS {file} {kind}: {json.dumps(fields, ensure_ascii=False)}")
+        print(f"       evidence: {' '.join(g.get('evidence', '').split())[:160]}")
+        if near:
+            print(f"       nearest (loose): {_show(near[0])}")
+    loose_hits = set()
+    for g in gold:
+        for i, p in enumerate(pred):
+            if loose(p, g):
+                loose_hits.add(i)
+    for i, p in enumerate(pred):
+        if i not in used and i not in loose_hits:
+            print(f"  EXTRA {file} {kind}: {_show(p)}")
+
+
 def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
     p = tp / n_pred if n_pred else 0.0
     r = tp / n_gold if n_gold else 0.0
@@ -403,6 +464,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gold", required=True, type=Path)
     ap.add_argument("--articles", required=True, type=Path)
     ap.add_argument("--json-out", type=Path)
+    ap.add_argument("--diff", action="store_true",
+                    help="list, per article and kind, gold facts not matched strictly and predicted "
+                         "facts that matched no gold fact")
     ap.add_argument("--labels", type=Path, default=HERE.parent / "gold" / "qid-labels.tsv",
                     help="QID<TAB>name<TAB>alias... used to match entities that are not linked")
     args = ap.parse_args(argv)
@@ -431,8 +495,11 @@ def main(argv: list[str] | None = None) -> int:
             t = tally[kind]
             t["gold"] += len(gold)
             t["pred"] += len(pred[kind])
-            t["strict"] += one_to_one(gold, pred[kind], rule(True))
+            strict = matching(gold, pred[kind], rule(True))
+            t["strict"] += len(strict)
             t["loose"] += one_to_one(gold, pred[kind], rule(False))
+            if args.diff:
+                print_diff(art["file"], kind, gold, pred[kind], strict, rule(False))
         gn, pn = names_of(art.get("territories", [])), pred_names(pred["territories"])
         hits = one_to_one(gn, pn, name_ok)
         tally["names"]["gold"] += len(gn)
@@ -442,7 +509,7 @@ def main(argv: list[str] | None = None) -> int:
         n, good, wrong = provenance(kg, g, article, text)
         prov_total, prov_good, prov_wrong = prov_total + n, prov_good + good, prov_wrong + wrong
 
-    report: dict = {"kinds": {}, "missing_articles": missing}
+    report: dict = {"scorer_version": SCORER_VERSION, "kinds": {}, "missing_articles": missing}
     print(f"{'kind':<12}{'gold':>6}{'pred':>6}   {'strict P/R/F1':<20}{'loose P/R/F1':<20}")
     sums = {"gold": 0, "pred": 0, "strict": 0, "loose": 0}
     for kind in kinds:
@@ -465,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json_out:
         args.json_out.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
     print(f"micro strict P {s[0]:.2f} R {s[1]:.2f} F1 {s[2]:.2f}; loose F1 {lo[2]:.2f}; "
-          f"provenance {prov_good}/{prov_total}")
+          f"provenance {prov_good}/{prov_total} (scorer v{SCORER_VERSION})")
     return 0
 
 
