@@ -6,6 +6,8 @@ offset downstream is a Python code-point offset into this very string.
 
 from __future__ import annotations
 
+import datetime
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -14,6 +16,9 @@ from pathlib import Path
 from graph.errors import InputError
 
 MANIFEST = "articles.toml"
+# News articles are a few kilobytes; a file past this is not one (or is many), and it would
+# hold the build for minutes: refuse it with a clear error.  DIPKG_MAX_ARTICLE_BYTES overrides.
+MAX_ARTICLE_BYTES = 1_000_000
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
@@ -106,18 +111,40 @@ def read_manifest(folder: Path) -> dict[str, dict[str, object]]:
             raise InputError(where, f"'file' must be a plain file name, not {name!r}")
         if name in by_file:
             raise InputError(where, f"{name} is listed twice")
-        if not isinstance(entry.get("published"), str):
+        published = entry.get("published")
+        if published is None:
             raise InputError(where, f"missing 'published' for {name}")
+        if isinstance(published, datetime.date) and not isinstance(published, datetime.datetime):
+            entry = {**entry, "published": published.isoformat()}  # a bare TOML date
+        elif isinstance(published, int) and not isinstance(published, bool):
+            entry = {**entry, "published": str(published)}  # a bare year
+        elif not isinstance(published, str):
+            raise InputError(where, f"'published' for {name} must be a date like \"2015-05-16\", "
+                                    f"not {type(published).__name__}")
         by_file[name] = entry
     return by_file
 
 
+def max_article_bytes() -> int:
+    value = os.environ.get("DIPKG_MAX_ARTICLE_BYTES", "")
+    return int(value) if value.isdigit() else MAX_ARTICLE_BYTES
+
+
 def load_article(folder: Path, name: str, entry: dict[str, object]) -> Article:
     path = folder / name
+    if path.is_symlink():
+        # a link can publish any file the builder may read (a system file, another user's)
+        raise InputError(path, "is a symbolic link; articles must be regular files in the folder")
     if not path.is_file():
         raise InputError(path, "article listed in articles.toml but not found")
+    size, limit = path.stat().st_size, max_article_bytes()
+    if size > limit:
+        raise InputError(path, f"{size:,} bytes is over the article size limit of {limit:,} bytes "
+                               "(DIPKG_MAX_ARTICLE_BYTES)")
     try:
-        # read_text, like the vocabulary's definition of offsets: "\r\n" becomes "\n"
+        # read_text, like the vocabulary's definition of offsets: universal newlines, so "\r\n"
+        # and a lone "\r" are read as "\n" and offsets count the text as read, which
+        # nif:isString holds
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
         raise InputError(path, f"not UTF-8 ({err.reason} at byte {err.start})") from None

@@ -17,7 +17,7 @@ from graph.errors import InputError
 from graph.facts import ArticleFacts
 from graph.mentions import MentionFinder
 from graph.namespace import DIP, INFERRED_GRAPH, NIF, ONTOLOGY_GRAPH
-from graph.publish import nquads, summary_json, trig, turtle, write_files
+from graph.publish import nquads, publish_release, summary_json, trig, turtle
 from graph.rdf import ArticleGraphWriter, article_iri, entity_graph, harmonize_kinds
 from graph.reasoning import infer
 from graph.registry import Registry, load_first_names, load_registry
@@ -129,7 +129,7 @@ def publish(result: BuildResult, out: Path) -> None:
     for ctx in result.dataset.graphs():
         for triple in ctx:
             union.add(triple)
-    write_files(out, {
+    publish_release(out, {
         "dipkg.trig": trig(result.dataset),
         "dipkg.nq": nquads(result.dataset),
         "dipkg.ttl": turtle(union),

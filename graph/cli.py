@@ -11,6 +11,7 @@ from graph.errors import InputError
 
 def _build(args: argparse.Namespace) -> int:
     from graph.build import BuildError, build, publish
+    from graph.publish import PublishError
 
     try:
         result = build(args.articles)
@@ -19,8 +20,12 @@ def _build(args: argparse.Namespace) -> int:
         return 2
     except BuildError as err:
         print(f"dipkg build: refused to publish: {err}", file=sys.stderr)
-        return 1
-    publish(result, args.out)
+        return 2
+    try:
+        publish(result, args.out)
+    except PublishError as err:
+        print(f"dipkg build: error: {err}", file=sys.stderr)
+        return 2
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(result.by_kind.items()))
     print(f"built {len(result.facts)} articles: {kinds}; "
           f"{result.asserted} triples asserted, {result.inferred} inferred; "

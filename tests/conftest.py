@@ -156,7 +156,7 @@ def recipe_build(background_builds: dict[str, CliBuild]) -> CliBuild:
 def previous_build(seed_build: SeedBuild, tmp_path: Path) -> Path:
     """An --out folder that already holds a good build (a copy of the session's seed build)."""
     out = tmp_path / "out"
-    shutil.copytree(seed_build.out, out)
+    shutil.copytree(seed_build.out, out, symlinks=True)  # the release layout: links through current
     return out
 
 

@@ -51,9 +51,25 @@ def _break_blank_article(folder: Path) -> None:
     (folder / "a.txt").write_text(" \n\n\t\n", encoding="utf-8")
 
 
+def _break_symlinked_article(folder: Path) -> None:
+    (folder / "a.txt").unlink()
+    (folder / "a.txt").symlink_to("/etc/hostname")
+
+
+def _break_oversized_article(folder: Path) -> None:
+    (folder / "a.txt").write_text("Abe met Putin in Moscow on Friday. " * 40_000, encoding="utf-8")
+
+
+def _break_published_not_a_date(folder: Path) -> None:
+    (folder / "articles.toml").write_text(_entry().replace('"2015-05-16"', "[2015]"), encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     ("breakage", "names", "problem"),
     [
+        (_break_symlinked_article, "a.txt", "symbolic link"),
+        (_break_oversized_article, "a.txt", "over the article size limit"),
+        (_break_published_not_a_date, "articles.toml", "must be a date"),
         (_break_missing_file, "gone.txt", "not found"),
         (_break_non_utf8, "a.txt", "not UTF-8"),
         (_break_malformed_toml, "articles.toml", "malformed TOML"),
@@ -63,8 +79,8 @@ def _break_blank_article(folder: Path) -> None:
         (_break_empty_article, "a.txt", "empty article"),
         (_break_blank_article, "a.txt", "empty article"),
     ],
-    ids=["missing-file", "non-utf8", "malformed-toml", "unlisted-txt", "no-published",
-         "unknown-date", "empty", "blank"],
+    ids=["symlink", "oversized", "published-list", "missing-file", "non-utf8", "malformed-toml",
+         "unlisted-txt", "no-published", "unknown-date", "empty", "blank"],
 )
 def test_bad_input_fails_with_one_line_naming_file_and_problem_and_keeps_previous_build(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], article_folder, previous_build: Path,
@@ -110,7 +126,7 @@ def test_an_article_with_no_facts_builds_fine(recipe_build) -> None:
     assert status == 0, err
     assert stdout.startswith("built 1 articles")
     assert sorted(p.name for p in recipe_build.out.iterdir()) == [
-        "build-info.json", "dipkg.nq", "dipkg.trig", "dipkg.ttl"]
+        "build-info.json", "current", "dipkg.nq", "dipkg.trig", "dipkg.ttl", "releases"]
     ds = Dataset()
     ds.parse(recipe_build.out / "dipkg.trig", format="trig")
     article = ds.graph(URIRef(ID_IRI + "article-soup"))
@@ -134,3 +150,14 @@ def test_unknown_subcommand_is_a_usage_error(capsys) -> None:
         main(["serve-coffee"])
     assert exit_.value.code == 2
     assert "usage: dipkg" in capsys.readouterr().err
+
+
+def test_a_bare_toml_date_or_year_is_a_publication_date(tmp_path: Path, article_folder) -> None:
+    for published, expected in (("2015-05-16", "2015-05-16"), ("2015", "2015")):
+        folder = article_folder(tmp_path / published, {"a.txt": SEED},
+                                manifest_text=_entry().replace('"2015-05-16"', published))
+        assert main(["build", "--articles", str(folder), "--out", str(tmp_path / published / "out")]) == 0
+        ds = Dataset()
+        ds.parse(tmp_path / published / "out" / "dipkg.trig", format="trig")
+        issued = {str(q[2]) for q in ds.quads((None, URIRef("http://purl.org/dc/terms/issued"), None, None))}
+        assert issued == {expected}

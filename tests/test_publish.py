@@ -12,7 +12,7 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from graph.publish import write_files
+from graph.publish import current_release, write_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SERIALIZATIONS = ("dipkg.trig", "dipkg.ttl", "dipkg.nq")
@@ -22,9 +22,15 @@ def _iris(dataset: Dataset) -> set[URIRef]:
     return {t for q in dataset.quads() for t in q if isinstance(t, URIRef)}
 
 
-def test_publish_writes_exactly_the_four_files_and_no_leftovers(seed_build) -> None:
-    assert sorted(p.name for p in seed_build.out.iterdir()) == sorted(
-        ["build-info.json", *SERIALIZATIONS])
+def test_publish_writes_one_release_and_links_the_four_names_through_current(seed_build) -> None:
+    out = seed_build.out
+    assert sorted(p.name for p in out.iterdir()) == sorted(["build-info.json", *SERIALIZATIONS,
+                                                            "current", "releases"])
+    release = current_release(out)
+    assert release is not None and release.parent == out / "releases"
+    assert sorted(p.name for p in release.iterdir()) == sorted(["build-info.json", *SERIALIZATIONS])
+    for name in ("build-info.json", *SERIALIZATIONS):
+        assert os.readlink(out / name) == f"current/{name}"
 
 
 def test_build_info_is_the_build_summary(seed_build) -> None:
