@@ -127,7 +127,7 @@ def test_build_refuses_to_publish_a_graph_that_violates_the_shapes(
     status = main(["build", "--articles", str(folder), "--out", str(previous_build)])
 
     err = capsys.readouterr().err
-    assert status == 1
+    assert status == 2  # every error exits 2
     assert "refused to publish" in err
     assert "TEST: an article needs a dct:title." in err
     assert snapshot(previous_build) == before
