@@ -27,49 +27,43 @@ import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph
 
 from graph.namespace import PREFIXES
+from graph.oxterms import ox_quads, ox_triples
 
 
-def _bind(graph: Graph) -> None:
-    for prefix, iri in PREFIXES.items():
-        graph.bind(prefix, iri, override=True, replace=True)
+def _sorted_quads(dataset: Dataset) -> list[ox.Quad]:
+    """Every quad of every non-empty graph, in one fixed order (graph, subject, predicate,
+    object, each in its N-Triples form), so that the same dataset always gives the same bytes."""
+    quads: list[ox.Quad] = []
+    for context in dataset.graphs():
+        if len(context):
+            quads.extend(ox_quads(context, context.identifier))
+    return sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+
+
+def _text(data: bytes | None) -> str:
+    assert data is not None
+    return data.decode("utf-8")
 
 
 def turtle(graph: Graph) -> str:
-    g = Graph()
-    _bind(g)
-    for triple in graph:
-        g.add(triple)
-    return g.serialize(format="turtle")
+    """Turtle with our prefixes, triples sorted (pyoxigraph's serializer: rdflib's took 4.5 s of
+    a 200-article build)."""
+    triples = sorted(ox_triples(graph), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    return _text(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES)))
 
 
 def trig(dataset: Dataset) -> str:
-    """TriG with graphs in IRI order, each graph's body as rdflib's (sorted) Turtle."""
-    prefixes = {f"@prefix {p}: <{iri}> ." for p, iri in PREFIXES.items()}
-    bodies = []
-    for name in sorted((c.identifier for c in dataset.graphs() if len(c)), key=str):
-        assert isinstance(name, URIRef)
-        lines = turtle(dataset.graph(name)).split("\n")
-        prefixes |= {line.strip() for line in lines if line.startswith("@prefix")}
-        body = "\n".join(line for line in lines if not line.startswith("@prefix"))
-        bodies.append(f"\n<{name}> {{\n{body.strip()}\n}}\n")
-    return "\n".join(sorted(prefixes)) + "\n" + "".join(bodies)
+    """TriG with graphs in IRI order and each graph's triples sorted."""
+    return _text(ox.serialize(_sorted_quads(dataset), format=ox.RdfFormat.TRIG, prefixes=dict(PREFIXES)))
 
 
 def nquads(dataset: Dataset) -> str:
-    lines = set()
-    for context in dataset.graphs():
-        if not len(context):
-            continue
-        g = Graph()
-        for triple in context:
-            g.add(triple)
-        for line in g.serialize(format="nt").split("\n"):
-            if line.strip():
-                lines.add(line[: line.rstrip().rfind(".")].rstrip() + f" <{context.identifier}> .")
-    return "\n".join(sorted(lines)) + "\n"
+    """N-Quads, one statement a line, lines sorted (so that files diff well between builds)."""
+    lines = _text(ox.serialize(_sorted_quads(dataset), format=ox.RdfFormat.N_QUADS)).split("\n")
+    return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
 
 
 CURRENT = "current"

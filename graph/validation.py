@@ -21,9 +21,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from pyshacl import validate
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
+from graph.oxterms import ox_quads
 from graph.resources import ontology_dir
 
 
@@ -50,24 +51,9 @@ def _prefixes(shapes: Graph, constraint: object) -> str:
     return "\n".join(lines)
 
 
-def _ox_term(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
 def _to_store(data: Graph) -> ox.Store:
     store = ox.Store()
-    store.extend(ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o))  # type: ignore[arg-type]
-                 for s, p, o in data)
+    store.extend(ox_quads(data))
     return store
 
 
