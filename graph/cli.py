@@ -120,6 +120,51 @@ def _query(args: argparse.Namespace) -> int:
         dataset.close()
 
 
+def _export(args: argparse.Namespace) -> int:
+    import datetime
+
+    from graph.wikidata_export import export, unlinked_entities
+
+    nq = args.data / "dipkg.nq"
+    try:
+        if args.target == "unlinked":
+            rows = unlinked_entities(nq)
+            lines = ["entity\tlabel\tclass\tfacts\tarticles\texample"]
+            lines += ["\t".join(r[k] for k in ("entity", "label", "class", "facts", "articles", "example"))
+                      for r in rows]
+            rejected_lines: list[str] = []
+        else:
+            retrieved = args.retrieved or datetime.datetime.now(datetime.UTC).date()
+            statements, rejected = export(nq, retrieved)
+            lines = statements
+            rejected_lines = [f"{r.kind}\t{r.fact}\t{r.reason}" for r in rejected]
+    except InputError as err:
+        print(f"dipkg export: error: {err}", file=sys.stderr)
+        return 2
+    text = "".join(line + "\n" for line in lines)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    if rejected_lines:
+        if args.rejected:
+            args.rejected.write_text("kind\tfact\treason\n" + "".join(r + "\n" for r in rejected_lines),
+                                     encoding="utf-8")
+        print(f"dipkg export: {len(lines)} statements; {len(rejected_lines)} facts not exported "
+              f"({'listed in ' + str(args.rejected) if args.rejected else 'use --rejected FILE for the list'})",
+              file=sys.stderr)
+    return 0
+
+
+def _iso_date(value: str) -> object:
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {value!r}") from None
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dipkg", description="A knowledge graph of diplomacy built from news articles.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -160,6 +205,14 @@ def parser() -> argparse.ArgumentParser:
                    "trig, jsonld, rdfxml (CONSTRUCT/DESCRIBE); default: tsv for SELECT, turtle for graphs")
     q.add_argument("--timeout", type=float)
     q.set_defaults(func=_query)
+    x = sub.add_parser("export", help="facts for Wikidata (QuickStatements), or the entities that lack an item")
+    x.add_argument("target", choices=["wikidata", "unlinked"],
+                   help="wikidata: QuickStatements with references; unlinked: entities with no verified item")
+    x.add_argument("--data", type=Path, default=Path("build"), help="a folder written by dipkg build")
+    x.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
+    x.add_argument("--rejected", type=Path, help="wikidata: write the facts not exported, with reasons (TSV)")
+    x.add_argument("--retrieved", type=_iso_date, help="wikidata: the 'retrieved' date of references (default today)")
+    x.set_defaults(func=_export)
     return p
 
 
