@@ -394,8 +394,6 @@ def test_provenance_is_for_select(client: httpx.Client) -> None:
     assert_error(get(client, CONSTRUCT, {"Accept": PROFILE}), 400, "SELECT")
 
 
-@pytest.mark.skipif(not (ROOT / "server" / "provenance.py").exists(),
-                    reason="server/provenance.py (per-answer provenance) is not written yet")
 def test_provenance_has_one_entry_per_solution(client: httpx.Client) -> None:
     for response in (get(client, MEETINGS, provenance="true"), get(client, MEETINGS, {"Accept": PROFILE})):
         assert response.status_code == 200, response.text

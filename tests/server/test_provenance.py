@@ -255,7 +255,7 @@ def test_exists_and_blank_nodes_get_a_witness(local: Service) -> None:
 
 
 def test_solutions_over_the_cap_say_so(local: Service, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(provenance, "MAX_SOLUTIONS", 3)
+    monkeypatch.setattr(provenance.terms, "MAX_SOLUTIONS", 3)  # read at call time
     answer = ask_local(local, PREFIXES + "SELECT ?x WHERE { ?x a dip:Leader } LIMIT 5")
     assert len(answer.provenance) == 5
     assert all(entry["registry"] for entry in answer.provenance[:3])
