@@ -24,15 +24,18 @@ the service works with no network.  Static files are served by a route here (not
 because the application includes only this module's ``router``.
 The package follows the page's data flow: ``terms`` (vocabulary, negotiation), ``reading`` (the
 graph through the query engine), ``wording`` (facts as sentences), ``sources`` (sentences in their
-paragraphs, highlighted articles) and ``routes``.
+paragraphs, highlighted articles), ``routes`` and ``browse`` (lists, timeline, search, home).
 """
 
 from __future__ import annotations
 
+from server.pages.browse import router as _browse
 from server.pages.reading import Span
 from server.pages.routes import router, templates
 from server.pages.sources import highlight, paragraph_context
 from server.pages.terms import negotiate
 from server.pages.wording import Link
+
+router.include_router(_browse)
 
 __all__ = ["Link", "Span", "highlight", "negotiate", "paragraph_context", "router", "templates"]
