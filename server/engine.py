@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from server.config import Settings
-from server.dataset import ServedDataset
+from server.dataset import DEFAULT_GRAPH_ALIASES, GraphPlan, ServedDataset
 from server.worker import Term, serve
 
 _CONTEXT = multiprocessing.get_context("spawn")
@@ -187,16 +187,14 @@ class QueryEngine:
                 time.sleep(0.5 * (attempt + 1))
 
     def job(self, request: QueryRequest) -> dict[str, Any]:
-        options = self.dataset.query_options(request.include_inferred)
-        if _FROM.search(_code_only(request.query)):
-            options = {}  # the query's own FROM / FROM NAMED define its dataset: don't override them
+        graphs: GraphPlan | None = self.dataset.default_graph_plan(
+            request.default_graph_uris, request.named_graph_uris, request.include_inferred)
+        if not request.default_graph_uris and not request.named_graph_uris and _FROM.search(_code_only(request.query)):
+            graphs = None  # the query's own FROM / FROM NAMED define its dataset: don't override them
         cap = min(request.max_rows or self.settings.max_rows, self.settings.max_rows)
         return {
             "query": request.query,
-            "default_graph_uris": list(request.default_graph_uris),
-            "named_graph_uris": list(request.named_graph_uris),
-            "union": bool(options.get("use_default_graph_as_union")),
-            "default_graph": [g.value for g in options["default_graph"]] if "default_graph" in options else None,
+            "graphs": graphs,
             "max_rows": cap,
             "base_iri": request.base_iri,
         }
@@ -212,7 +210,7 @@ class QueryEngine:
             raise QueryTooLarge(f"query is larger than the limit of {self.settings.max_query_bytes} bytes")
         screen(request.query, self._graphs, self.settings.allow_service, self.settings.lenient_from)
         for iri in (*request.default_graph_uris, *request.named_graph_uris):
-            if iri not in self._graphs:
+            if iri not in self._graphs and not (iri in DEFAULT_GRAPH_ALIASES and iri in request.default_graph_uris):
                 raise QueryError(f"unknown graph <{iri}> (list the graphs with GET /sparql)")
         limit = self.limit(request)
         started = time.monotonic()
