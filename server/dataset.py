@@ -125,11 +125,16 @@ class ServedDataset:
         return [""]
 
     def default_graph_plan(self, default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = (),
-                           include_inferred: bool | None = None) -> GraphPlan:
+                           include_inferred: bool | None = None, aliases: bool = True) -> GraphPlan:
         """The dataset of a query, with set semantics: the service's (no graphs named), or the
-        one the protocol's ``default-graph-uri``/``named-graph-uri`` describe (RDF merge of the
-        default graphs; an alias of the default graph stands for the service's)."""
+        one the protocol's ``default-graph-uri``/``named-graph-uri`` (or a query's ``FROM``,
+        ``FROM NAMED``: ``aliases=False``) describe — the RDF merge of the default graphs; with
+        ``aliases``, an alias of the default graph stands for the service's."""
         service = self.service_default(include_inferred)
+        if not aliases:
+            return {"default_graph": list(dict.fromkeys(default_graph_uris)),
+                    "named_graphs": list(dict.fromkeys(named_graph_uris)),
+                    "merge": len(set(default_graph_uris)) > 1}
         hidden = self.inferred_extra is not None and self.inferred_extra.startswith("_:")
         all_named = list(self.graphs) if hidden else None
         named_only = list(named_graph_uris)

@@ -85,6 +85,9 @@ def run(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
     plan = job["graphs"]
     if plan is not None and plan["merge"]:
         store = merged(store, plan["default_graph"], plan["named_graphs"] or [])
+        # the options, not a FROM in the query, say what the dataset is (as the protocol wants)
+        options["default_graph"] = [ox.DefaultGraph()]
+        options["named_graphs"] = [_graph(g) for g in plan["named_graphs"] or []]
     elif plan is not None:
         if plan["default_graph"] is not None:
             options["default_graph"] = [_graph(g) for g in plan["default_graph"]]

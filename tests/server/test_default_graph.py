@@ -186,6 +186,24 @@ def test_two_default_graph_uris_are_merged(client: httpx.Client, dataset: Datase
     both = [*params, ("named-graph-uri", second)]
     assert column(client, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "g", both) == [second]
     assert count(client, params=both) == len(merge(dataset, only={first, second}))
+    # the protocol's graphs, not the query's FROM, make the dataset
+    own = f"SELECT (COUNT(*) AS ?n) FROM <{INFERRED}> WHERE {{ ?s ?p ?o }}"
+    assert count(client, own, params) == len(merge(dataset, only={first, second}))
+
+
+def test_several_from_graphs_are_merged(client: httpx.Client, dataset: Dataset) -> None:
+    first, second = graphs_with_shared_triples(dataset)
+    expected = len(merge(dataset, only={first, second}))
+    assert count(client, f"SELECT (COUNT(*) AS ?n) FROM <{first}> FROM <{second}> WHERE {{ ?s ?p ?o }}") == expected
+    prefixed = (f"PREFIX g: <{first[:first.rindex('/') + 1]}>\nSELECT (COUNT(*) AS ?n)\n"
+                f"FROM g:{first[first.rindex('/') + 1:]}  # the first graph\nFROM <{second}>\n"
+                f"FROM NAMED <{second}> WHERE {{ ?s ?p ?o }}")
+    assert count(client, prefixed) == expected
+    named = (f"SELECT DISTINCT ?g FROM <{first}> FROM <{second}> FROM NAMED <{first}> "
+             "WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert column(client, named, "g") == [first]
+    assert count(client, f"SELECT (COUNT(*) AS ?n) FROM <{first}> FROM <{first}> WHERE {{ ?s ?p ?o }}") == len(
+        merge(dataset, only={first}))
 
 
 def test_the_articles_of_two_reports_merge_to_one_meeting(two_reports_client: httpx.Client,
