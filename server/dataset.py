@@ -22,8 +22,8 @@ literal normalization could make two published terms one).  Should they overlap,
 triples beyond the asserted ones go into a graph named by a blank node, which no ``FROM`` can
 name and which every query's ``named_graphs`` leaves out.
 
-Several graphs named at once by a protocol request (``default-graph-uri`` repeated) are merged
-the same way, but per query: ``default_graph_plan`` tells the worker to copy them into an
+Several graphs named at once by a request (``default-graph-uri`` repeated, or several ``FROM``)
+are merged the same way, but per query: ``default_graph_plan`` tells the worker to copy them into an
 in-memory store (bounded by the query's time limit) unless they are the disjoint pair above.
 """
 
@@ -66,21 +66,13 @@ class GraphPlan(TypedDict):
     A graph is written ``""`` for the store's default graph, ``_:label`` for a blank-node graph
     and its IRI otherwise.  ``default_graph``/``named_graphs`` None mean the store's own default
     graph / all its named graphs; ``merge`` asks the worker to merge ``default_graph`` itself,
-    because the engine would count a triple held by two of those graphs twice.
+    because the engine would count a triple held by two of those graphs twice.  The worker
+    (``server.worker``) reads these strings back into graphs.
     """
 
     default_graph: list[str] | None
     named_graphs: list[str] | None
     merge: bool
-
-
-def graph_term(spec: str) -> ox.NamedNode | ox.BlankNode | ox.DefaultGraph:
-    """The store graph a ``GraphPlan`` string names."""
-    if spec == "":
-        return ox.DefaultGraph()
-    if spec.startswith("_:"):
-        return ox.BlankNode(spec[2:])
-    return ox.NamedNode(spec)
 
 
 def rdf_format(path: Path) -> ox.RdfFormat:

@@ -33,8 +33,7 @@ def encode(term: object) -> Term | None:
 
 def _graph(spec: str) -> ox.NamedNode | ox.BlankNode | ox.DefaultGraph:
     """The store graph a plan names: ``""`` the default graph, ``_:label`` a blank-node graph.
-    (The same reading as ``server.dataset.graph_term``, kept here so that a worker imports only
-    pyoxigraph and the standard library.)"""
+    (``server.dataset.GraphPlan`` writes them.)"""
     if spec == "":
         return ox.DefaultGraph()
     if spec.startswith("_:"):
