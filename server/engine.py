@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from server.config import Settings
-from server.dataset import ServedDataset
+from server.dataset import DEFAULT_GRAPH_ALIASES, GraphPlan, ServedDataset
 from server.worker import Term, serve
 
 _CONTEXT = multiprocessing.get_context("spawn")
@@ -135,6 +135,50 @@ def screen(query: str, graphs: set[str], allow_service: bool, lenient_from: bool
                 "(list the graphs with GET /sparql)")
 
 
+# --- the query's own dataset ------------------------------------------------------------------
+_DATASET_CLAUSE = re.compile(r"(?<![?$:\w])FROM\s+(NAMED\s+)?(<[^<>\"{}|^`\\\s]*>|[A-Za-z][\w.-]*:[\w.-]*|:[\w.-]*)"
+                             r"(?=[\s{#]|$)", re.IGNORECASE)
+_FROM_WORD = re.compile(r"(?<![?$:\w])FROM\b", re.IGNORECASE)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def dataset_clauses(query: str, base_iri: str | None = None) -> tuple[list[str], list[str]] | None:
+    """The graphs a query's ``FROM`` and ``FROM NAMED`` clauses name, as absolute IRIs, so that
+    several ``FROM`` graphs can be merged as a set rather than summed by the engine.  None when
+    there are none — or when any clause cannot be read with certainty (an undeclared or twice
+    declared prefix, several BASEs, a relative IRI without a base): the engine then takes the
+    query's dataset as it is."""
+    code = _code_only(query)
+    clauses = list(_DATASET_CLAUSE.finditer(code))
+    if not clauses or len(clauses) != len(_FROM_WORD.findall(_IRI.sub(" ", code))):
+        return None
+    bases = _BASE.findall(code)
+    if len(bases) > 1:
+        return None
+    base = urljoin(base_iri or "", bases[0]) if bases else base_iri
+    prefixes: dict[str, str] = {}
+    for prefix, iri in _PREFIX.findall(code):
+        if prefixes.setdefault(prefix, iri) != iri:
+            return None
+    defaults: list[str] = []
+    named: list[str] = []
+    for m in clauses:
+        ref = m.group(2)
+        if ref.startswith("<"):
+            iri = ref[1:-1]
+        else:
+            prefix, _, local = ref.partition(":")
+            if prefix not in prefixes:
+                return None
+            iri = prefixes[prefix] + local
+        if not _SCHEME.match(iri):
+            if not base or not _SCHEME.match(base):
+                return None
+            iri = urljoin(base, iri)
+        (named if m.group(1) else defaults).append(iri)
+    return defaults, named
+
+
 # --- workers ------------------------------------------------------------------------------
 @dataclass
 class _Worker:
@@ -187,16 +231,18 @@ class QueryEngine:
                 time.sleep(0.5 * (attempt + 1))
 
     def job(self, request: QueryRequest) -> dict[str, Any]:
-        options = self.dataset.query_options(request.include_inferred)
-        if _FROM.search(_code_only(request.query)):
-            options = {}  # the query's own FROM / FROM NAMED define its dataset: don't override them
+        graphs: GraphPlan | None = self.dataset.default_graph_plan(
+            request.default_graph_uris, request.named_graph_uris, request.include_inferred)
+        if not request.default_graph_uris and not request.named_graph_uris and _FROM.search(_code_only(request.query)):
+            # the query's own FROM / FROM NAMED define its dataset; several FROM graphs are merged
+            clauses = dataset_clauses(request.query, request.base_iri)
+            graphs = None
+            if clauses is not None and len(clauses[0]) > 1:
+                graphs = self.dataset.default_graph_plan(*clauses, aliases=False)
         cap = min(request.max_rows or self.settings.max_rows, self.settings.max_rows)
         return {
             "query": request.query,
-            "default_graph_uris": list(request.default_graph_uris),
-            "named_graph_uris": list(request.named_graph_uris),
-            "union": bool(options.get("use_default_graph_as_union")),
-            "default_graph": [g.value for g in options["default_graph"]] if "default_graph" in options else None,
+            "graphs": graphs,
             "max_rows": cap,
             "base_iri": request.base_iri,
         }
@@ -212,7 +258,7 @@ class QueryEngine:
             raise QueryTooLarge(f"query is larger than the limit of {self.settings.max_query_bytes} bytes")
         screen(request.query, self._graphs, self.settings.allow_service, self.settings.lenient_from)
         for iri in (*request.default_graph_uris, *request.named_graph_uris):
-            if iri not in self._graphs:
+            if iri not in self._graphs and not (iri in DEFAULT_GRAPH_ALIASES and iri in request.default_graph_uris):
                 raise QueryError(f"unknown graph <{iri}> (list the graphs with GET /sparql)")
         limit = self.limit(request)
         started = time.monotonic()

@@ -320,11 +320,10 @@ _STATS_LOCK = threading.Lock()
 
 STATS_QUERIES = {
     "graphs": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-    # distinct: in data mode the default graph is the union, where a triple stated in two graphs is one triple
-    "default": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+    # the default graph is a set (server.dataset), so a plain count is its number of triples
+    "default": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
     "classes": "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) ?c",
-    "properties": "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } } "
-                  "GROUP BY ?p ORDER BY DESC(?n) ?p",
+    "properties": "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p",
 }
 
 
