@@ -141,6 +141,11 @@ class ServedDataset:
         return {"default_graph": defaults, "named_graphs": list(dict.fromkeys(named_only)), "merge": merge}
 
     @property
+    def release_dir(self) -> Path | None:
+        """The folder of the published files this service loaded (None in files mode)."""
+        return None if self.settings.files_mode or not self.sources else self.sources[0].parent
+
+    @property
     def article_graphs(self) -> list[str]:
         special = {str(ENTITY_GRAPH), str(INFERRED_GRAPH), str(ONTOLOGY_GRAPH)}
         return [g for g in self.graphs if g not in special]
@@ -160,7 +165,10 @@ def load_dataset(settings: Settings) -> ServedDataset:
     else:
         if settings.data_dir is None:
             raise DatasetError("no data: give --data DIR (a dipkg build) or --rdf/--graph files")
-        nq = settings.data_dir / "dipkg.nq"
+        # resolved once: a build publishes a new release folder and swaps the `current` link, so
+        # everything this service reads (the store now, the download files later) comes from one
+        # release even while a rebuild runs beside it
+        nq = (settings.data_dir / "dipkg.nq").resolve()
         if not nq.is_file():
             raise DatasetError(f"{nq}: not found — run `dipkg build --out {settings.data_dir}` first")
         sources = [nq]

@@ -200,9 +200,11 @@ def download(request: Request, filename: str) -> Response:
     if not_modified(request, dataset.etag, dataset.last_modified):
         return Response(status_code=304, headers=headers)
     media = content_type(graph_format(DOWNLOADS[ext]).media_type)
-    data_dir = service.settings.data_dir
-    if not service.settings.files_mode and data_dir is not None and ext != "jsonld":
-        path = Path(data_dir) / filename
+    release = dataset.release_dir
+    if release is not None and ext != "jsonld":
+        # the file of the release that was loaded, never a newer one published since (its bytes
+        # would not match this ETag); once swept, the body is produced from the store instead
+        path = release / filename
         if path.is_file():
             return FileResponse(path, media_type=media, headers=headers)
     downloads = _downloads(request)

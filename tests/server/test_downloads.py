@@ -203,3 +203,25 @@ def test_file_mode_produces_every_download(start_server: Callable[..., RunningSe
         assert {str(s) for s in only_default.subjects()} == {"http://ex.org/a"}
         graph = Graph().parse(data=c.get("/graph-store", params={"graph": "http://ex.org/g"}).text, format="turtle")
         assert {str(s) for s in graph.subjects()} == {"http://ex.org/b"}
+
+
+def test_a_rebuild_beside_a_running_service_does_not_change_what_it_serves(
+        seed_build, tmp_path: Path, start_server, article_folder) -> None:
+    """One served version: the download is the release that was loaded, under its own ETag,
+    and SPARQL answers from the same data, while a new release is published beside it."""
+    from graph.build import publish
+    from graph.cli import main
+
+    out = tmp_path / "out"
+    publish(seed_build.result, out)
+    running = start_server(["--data", str(out)], {"DIPKG_WORKERS": "1"})
+    before = httpx.get(running.url + "/download/dipkg.nq", timeout=30)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/dipkg/ontology#Article> }"
+    articles = httpx.get(running.sparql, params={"query": count}, headers={"Accept": "text/csv"}, timeout=30).text
+    folder = article_folder(tmp_path / "articles", {"a.txt": "Shinzo Abe met Vladimir Putin in Moscow on Monday.\n"})
+    assert main(["build", "--articles", str(folder), "--out", str(out)]) == 0
+    assert (out / "dipkg.nq").read_bytes() != before.content  # a new release is current on disk
+    after = httpx.get(running.url + "/download/dipkg.nq", timeout=30)
+    assert after.headers["etag"] == before.headers["etag"] and after.content == before.content
+    again = httpx.get(running.sparql, params={"query": count}, headers={"Accept": "text/csv"}, timeout=30).text
+    assert again == articles
