@@ -23,6 +23,7 @@ from graph.reasoning import infer
 from graph.registry import Registry, load_first_names, load_registry
 from graph.resources import ontology_dir
 from graph.rules import extract
+from graph.store import write_store
 from graph.validation import check, with_class_closure
 
 
@@ -134,7 +135,7 @@ def publish(result: BuildResult, out: Path) -> None:
         "dipkg.nq": nquads(result.dataset),
         "dipkg.ttl": turtle(union),
         "build-info.json": summary_json(result.summary()),
-    })
+    }, finish=write_store)
 
 
 __all__ = ["DIP", "BuildError", "BuildResult", "InputError", "build", "publish"]

@@ -120,6 +120,31 @@ def _query(args: argparse.Namespace) -> int:
         dataset.close()
 
 
+def _load(args: argparse.Namespace) -> int:
+    """Make a servable folder (a release with its store) from N-Quads made anywhere."""
+    import pyoxigraph as ox
+
+    from graph.publish import PublishError, publish_release, summary_json
+    from graph.store import write_store
+
+    try:
+        quads = ox.parse(path=str(args.dataset), format=ox.RdfFormat.N_QUADS)
+        text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+        lines = sorted(set(text.decode("utf-8").split("\n")) - {""})
+    except (OSError, SyntaxError, ValueError) as err:
+        print(f"dipkg load: error: {args.dataset}: {err}".splitlines()[0], file=sys.stderr)
+        return 2
+    summary = {"loaded_from": args.dataset.name, "quads": len(lines)}
+    try:
+        release = publish_release(args.out, {"dipkg.nq": "\n".join(lines) + "\n",
+                                             "build-info.json": summary_json(summary)}, finish=write_store)
+    except PublishError as err:
+        print(f"dipkg load: error: {err}", file=sys.stderr)
+        return 2
+    print(f"loaded {len(lines)} quads -> {release}")
+    return 0
+
+
 def _export(args: argparse.Namespace) -> int:
     import datetime
 
@@ -205,6 +230,10 @@ def parser() -> argparse.ArgumentParser:
                    "trig, jsonld, rdfxml (CONSTRUCT/DESCRIBE); default: tsv for SELECT, turtle for graphs")
     q.add_argument("--timeout", type=float)
     q.set_defaults(func=_query)
+    ld = sub.add_parser("load", help="make a servable folder (with its store) from an N-Quads dataset")
+    ld.add_argument("dataset", type=Path, help="an N-Quads file")
+    ld.add_argument("--out", type=Path, required=True, help="the folder to serve with dipkg serve --data")
+    ld.set_defaults(func=_load)
     x = sub.add_parser("export", help="facts for Wikidata (QuickStatements), or the entities that lack an item")
     x.add_argument("target", choices=["wikidata", "unlinked"],
                    help="wikidata: QuickStatements with references; unlinked: entities with no verified item")

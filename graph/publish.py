@@ -24,6 +24,7 @@ import os
 import shutil
 import signal
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -168,8 +169,34 @@ def sweep(out: Path) -> None:
     releases = out / RELEASES
     if releases.is_dir():
         for release in releases.iterdir():
-            if release.resolve() not in keep:
+            if release.resolve() not in keep and not in_use(release):
                 shutil.rmtree(release, ignore_errors=True)
+
+
+SERVING = ".serving-"
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def in_use(release: Path) -> bool:
+    """Whether a running service reads this release (its ``.serving-<pid>`` marker names a live
+    process); markers of dead processes are removed on the way."""
+    used = False
+    for marker in release.glob(SERVING + "*"):
+        pid = marker.name[len(SERVING):]
+        if pid.isdigit() and process_alive(int(pid)):
+            used = True
+        else:
+            marker.unlink(missing_ok=True)
+    return used
 
 
 def _link(out: Path, name: str, target: str) -> None:
@@ -183,8 +210,11 @@ def _link(out: Path, name: str, target: str) -> None:
     os.replace(tmp, path)
 
 
-def publish_release(out: Path, files: dict[str, str]) -> Path:
-    """Publish ``files`` as one release of ``out`` and make it current; returns its folder."""
+def publish_release(out: Path, files: dict[str, str], finish: Callable[[Path], object] | None = None) -> Path:
+    """Publish ``files`` as one release of ``out`` and make it current; returns its folder.
+
+    ``finish`` runs on the staged folder after the files are checked and before the release is
+    renamed into place (the build writes the store there), so it is part of the same swap."""
     try:
         out.mkdir(parents=True, exist_ok=True)
         if not out.is_dir():
@@ -204,6 +234,9 @@ def publish_release(out: Path, files: dict[str, str]) -> Path:
                 write_files(staging, files)
                 fault_point("staged")
                 verify(staging, files)
+                if finish is not None:
+                    finish(staging)
+                fault_point("finished")
                 _fsync_dir(staging)
                 os.rename(staging, final)
             except BaseException:

@@ -1,9 +1,12 @@
 """What the service serves: a dipkg build, or arbitrary RDF files, loaded into pyoxigraph.
 
-The data is bulk-loaded once into an on-disk pyoxigraph store in a private temporary folder;
-every query worker process then opens that store read-only, so a worker that is killed for
-running too long is replaced in milliseconds, and all workers share the operating system's page
-cache instead of each holding a copy.
+A dipkg build carries its own store (``graph/store.py``: written by ``dipkg build`` or ``dipkg
+load`` into the release folder), which the service opens read-only as it is: a start parses
+nothing, whatever the size.  Without one (``--rdf``/``--graph`` files, or a folder holding only
+``dipkg.nq``) the data is bulk-loaded once into a private temporary store.  Either way every
+query worker process opens the store read-only, so a worker that is killed for running too long
+is replaced in milliseconds, and all workers share the operating system's page cache instead of
+each holding a copy.
 
 The default graph follows the mode: for a dipkg build it is the RDF merge of every graph
 (articles, entities, ontology and, unless switched off, the inferred graph); for
@@ -11,16 +14,9 @@ The default graph follows the mode: for a dipkg build it is the RDF merge of eve
 expects.
 
 A merge is a *set*: a triple that two articles state is one triple of the default graph.  The
-engine's own union (``use_default_graph_as_union``, and any ``default_graph`` list of several
-graphs) is a bag instead — a triple counts once per graph holding it (oxigraph issue 1919), so
-``COUNT(*)`` disagreed with VoID and ``LIMIT 8`` could return one meeting eight times.  So the
-load materializes the merge: the store's real default graph holds every asserted triple once
-(the named graphs stay as they are, for ``GRAPH ?g``), and the default graph with inference is
-``[default graph, inferred graph]``, two graphs that are disjoint — a build writes into its
-inferred graph only what is not asserted, and the load checks that in the store itself (whose
-literal normalization could make two published terms one).  Should they overlap, the inferred
-triples beyond the asserted ones go into a graph named by a blank node, which no ``FROM`` can
-name and which every query's ``named_graphs`` leaves out.
+engine's own union of named graphs is a bag (oxigraph issue 1919), so the store materializes the
+merge as its real default graph, and the default graph with inference is ``[default graph,
+inferred graph]``, two graphs checked to be disjoint (``graph/store.py`` says how).
 
 Several graphs named at once by a request (``default-graph-uri`` repeated, or several ``FROM``)
 are merged the same way, but per query: ``default_graph_plan`` tells the worker to copy them into an
@@ -29,19 +25,22 @@ in-memory store (bounded by the query's time limit) unless they are the disjoint
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from itertools import islice
 from pathlib import Path
 from typing import Any, TypedDict
 
 import pyoxigraph as ox
 
 from graph.namespace import ENTITY_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from graph.publish import RELEASES, SERVING, process_alive
+from graph.store import STORE, fill, read_info
 from server.config import Settings
 
 
@@ -52,14 +51,6 @@ class DatasetError(Exception):
 #: What rdflib's ``Dataset(store=SPARQLStore(url))`` sends as ``default-graph-uri`` for its own
 #: default graph: to this service it means the service's ordinary default graph.
 DEFAULT_GRAPH_ALIASES = frozenset({"urn:x-rdflib:default"})
-#: Quads handed to the bulk loader at a time: one ``bulk_extend`` of a whole build holds it all in
-#: memory (725 MiB at 500k quads), chunks of this size keep the load near 100 MiB at any size
-#: and take about as long (benchmarks/default_graph.py).
-LOAD_CHUNK = 50_000
-#: The label of the hidden graph used only when the inferred graph repeats asserted triples.
-HIDDEN_INFERRED = "dipkg-inferred-beyond-asserted"
-
-
 class GraphPlan(TypedDict):
     """The dataset of one query, as plain strings that cross the process boundary to a worker.
 
@@ -93,6 +84,9 @@ class ServedDataset:
     #: where the inferred triples that are not asserted are: the inferred graph itself (the
     #: usual case: disjoint from the asserted merge), ``_:label`` (the hidden graph), or None
     inferred_extra: str | None = None
+    #: whether ``store_dir`` is this service's own temporary copy (removed at close) or the
+    #: store of a published release (opened read-only and left as it is)
+    owns_store: bool = True
 
     # -- what a query's default graph is -------------------------------------------------
     def _inferred(self, include_inferred: bool | None) -> bool:
@@ -155,7 +149,10 @@ class ServedDataset:
         return ox.Store.read_only(str(self.store_dir))
 
     def close(self) -> None:
-        shutil.rmtree(self.store_dir, ignore_errors=True)
+        if self.owns_store:
+            shutil.rmtree(self.store_dir, ignore_errors=True)
+        elif self.release_dir is not None:
+            (self.release_dir / f"{SERVING}{os.getpid()}").unlink(missing_ok=True)
 
 
 def load_dataset(settings: Settings) -> ServedDataset:
@@ -175,9 +172,15 @@ def load_dataset(settings: Settings) -> ServedDataset:
     for source in sources:
         if not source.is_file():
             raise DatasetError(f"{source}: not found")
-    store_dir = Path(tempfile.mkdtemp(prefix="dipkg-store-"))
+    if not settings.files_mode:
+        served = _open_release(settings, sources[0])
+        if served is not None:
+            return served
+    sweep_private_stores()
+    store_dir = Path(tempfile.mkdtemp(prefix=f"{PRIVATE_PREFIX}{os.getpid()}-"))
     try:
         store = ox.Store(str(store_dir))
+        inferred_extra = None
         if settings.files_mode:
             for path in settings.rdf_files:
                 store.bulk_load(path=str(path), format=rdf_format(path), to_graph=ox.DefaultGraph(),
@@ -185,14 +188,11 @@ def load_dataset(settings: Settings) -> ServedDataset:
             for iri, path in settings.graph_files:
                 store.bulk_load(path=str(path), format=rdf_format(path), to_graph=ox.NamedNode(iri),
                                 base_iri=path.resolve().as_uri(), lenient=True)
-        else:
-            quads = _with_asserted_merge(sources[0])
-            while chunk := list(islice(quads, LOAD_CHUNK)):
-                store.bulk_extend(chunk)
-        store.flush()
-        graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
-        inferred_extra = None if settings.files_mode else _place_inferred(store, graphs)
-        store.flush()
+            store.flush()
+            graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+        else:  # a dataset folder without a store (an older build): loaded here, once per start
+            info = fill(store, sources[0])
+            graphs, inferred_extra = info["graphs"], info["inferred_extra"]
         del store
     except (SyntaxError, OSError, ValueError) as err:
         shutil.rmtree(store_dir, ignore_errors=True)
@@ -205,28 +205,35 @@ def load_dataset(settings: Settings) -> ServedDataset:
                          formatdate(newest, usegmt=True), sources, inferred_extra)
 
 
-def _with_asserted_merge(nquads: Path) -> Iterator[ox.Quad]:
-    """Each quad of a build, and each asserted triple again in the default graph: one pass over
-    the file, and the store, a set of quads, keeps a triple stated by many graphs once."""
-    inferred = ox.NamedNode(str(INFERRED_GRAPH))
-    default = ox.DefaultGraph()
-    for quad in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS):
-        yield quad
-        if quad.graph_name != inferred:
-            yield ox.Quad(quad.subject, quad.predicate, quad.object, default)
+PRIVATE_PREFIX = "dipkg-store-"
 
 
-def _place_inferred(store: ox.Store, graphs: list[str]) -> str | None:
-    """Where the inferred triples that are not asserted are, so that the default graph with
-    inference is two disjoint graphs: the inferred graph itself if no triple of it is asserted
-    (checked, not assumed), else a hidden copy of the rest of it."""
-    if str(INFERRED_GRAPH) not in graphs:
+def sweep_private_stores() -> None:
+    """Remove the private stores of services that died without cleaning up (``kill -9``): their
+    folder names carry the owner's pid."""
+    for folder in Path(tempfile.gettempdir()).glob(PRIVATE_PREFIX + "*"):
+        pid = folder.name[len(PRIVATE_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _open_release(settings: Settings, nq: Path) -> ServedDataset | None:
+    """The store ``dipkg build`` wrote into the release, opened as it is: no parsing, no copy.
+
+    A marker ``.serving-<pid>`` in the release keeps a rebuild from sweeping it while this
+    service reads it (best effort: a read-only release folder just gets no marker)."""
+    release = nq.parent
+    info = read_info(release)
+    if info is None:
         return None
-    overlap = f"ASK {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} ?s ?p ?o }}"
-    if not bool(store.query(overlap)):
-        return str(INFERRED_GRAPH)
-    hidden = ox.BlankNode(HIDDEN_INFERRED)
-    beyond = f"SELECT ?s ?p ?o {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} FILTER NOT EXISTS {{ ?s ?p ?o }} }}"
-    rows = [(r["s"], r["p"], r["o"]) for r in store.query(beyond)]  # type: ignore[union-attr]
-    store.bulk_extend(ox.Quad(s, p, o, hidden) for s, p, o in rows)
-    return f"_:{HIDDEN_INFERRED}"
+    try:
+        ox.Store.read_only(str(release / STORE))
+    except OSError as err:
+        raise DatasetError(f"{release / STORE}: cannot open the store: {err}") from None
+    with contextlib.suppress(OSError):
+        (release / f"{SERVING}{os.getpid()}").touch()
+    in_release = release.parent.name == RELEASES
+    etag = f'"{release.name}"' if in_release else f'"{hashlib.sha256(nq.read_bytes()).hexdigest()[:32]}"'
+    return ServedDataset(settings, release / STORE, list(info["graphs"]), etag,
+                         formatdate(nq.stat().st_mtime, usegmt=True), [nq], info.get("inferred_extra"),
+                         owns_store=False)

@@ -1,0 +1,55 @@
+"""What the service serves: the release's own store, opened as it is, kept while in use; and no
+private store left behind by a service that died."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import httpx
+
+from graph.cli import main
+from graph.publish import current_release
+from server.dataset import PRIVATE_PREFIX, sweep_private_stores
+from tests.server.conftest import RunningServer, stop
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/dipkg/ontology#Article> }"
+
+
+def _count(running: RunningServer) -> str:
+    return httpx.get(running.sparql, params={"query": COUNT}, headers={"Accept": "text/csv"}, timeout=30).text
+
+
+def test_the_service_reads_the_release_store_and_keeps_it_through_rebuilds(
+        seed_build, tmp_path: Path, start_server, article_folder) -> None:
+    from graph.build import publish
+
+    out = tmp_path / "out"
+    publish(seed_build.result, out)
+    release = current_release(out)
+    assert release is not None
+    running = start_server(["--data", str(out)], {"DIPKG_WORKERS": "1"})
+    pid = running.process.pid
+    assert (release / f".serving-{pid}").exists()
+    assert not list(Path(tempfile.gettempdir()).glob(f"{PRIVATE_PREFIX}{pid}-*"))  # nothing copied
+    before = _count(running)
+    for n, text in enumerate(("Shinzo Abe met Vladimir Putin in Moscow.\n", "Shinzo Abe visited Sochi.\n")):
+        folder = article_folder(tmp_path / f"articles-{n}", {"a.txt": text})
+        assert main(["build", "--articles", str(folder), "--out", str(out)]) == 0
+    assert release.is_dir()  # two rebuilds later, still there: a live service reads it
+    assert _count(running) == before
+    stop(running)
+    assert not (release / f".serving-{pid}").exists()
+
+
+def test_private_stores_of_dead_services_are_swept(tmp_path: Path) -> None:
+    dead = Path(tempfile.mkdtemp(prefix=f"{PRIVATE_PREFIX}{2**22 + 12345}-"))  # above any pid_max
+    mine = Path(tempfile.mkdtemp(prefix=f"{PRIVATE_PREFIX}{os.getpid()}-"))
+    try:
+        sweep_private_stores()
+        assert not dead.exists() and mine.exists()
+    finally:
+        for folder in (dead, mine):
+            if folder.exists():
+                os.rmdir(folder)
