@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
             "status": "ok", "graphs": len(service.dataset.graphs),
             "uptime_s": round(time.time() - service.started, 1),
             "workers": service.settings.workers, "workers_replaced": service.engine.killed,
+            "sandbox": service.engine.sandbox,
             "query_timeout_s": service.settings.query_timeout,
         })
 

@@ -1,0 +1,352 @@
+"""Screening a query before it reaches the engine: a linear SPARQL lexer, with the ambiguity kept.
+
+The service refuses SPARQL Update (403), ``SERVICE`` (403, unless ``DIPKG_ALLOW_SERVICE=1``),
+``FROM`` graphs on the web that this dataset does not hold (403), and queries nested deeper than
+:data:`MAX_DEPTH` (400: pyoxigraph's recursive-descent parser overflows its stack and the worker
+dies with SIGSEGV at a few thousand nested groups).  It must decide this on what the engine will
+read, not on a text search: a regex that strips comments and strings without knowing IRIs reads
+``#`` inside ``<https://w3id.org/dipkg/ontology#>`` as a comment and misses a ``SERVICE`` later on
+the line.  So this module lexes the query as SPARQL's grammar does (IRIREF, the four string forms,
+comments, variables, prefixed names with their ``\\`` escapes, keywords), in one pass.
+
+One place is lexically ambiguous: ``<``.  After an operand (``?a<1)SERVICE?s#>`` …) pyoxigraph, a
+PEG parser, reads a less-than where a plain lexer reads the IRI ``<1)SERVICE?s#>`` — and then the
+engine sees ``SERVICE ?s`` followed by a comment.  Rather than guess, the screen follows *both*
+readings: the lexer's states form a graph whose nodes are (position, what the previous token
+was), with two edges out of an IRI that follows an operand, and every token on any reading is
+checked.  Nodes are visited in position order and merged, so the work stays linear in the query's
+length (bounded by :data:`WORK_FACTOR`; beyond it the query is refused as too ambiguous to screen,
+which only a deliberately adversarial query reaches).  Doubt always refuses, never admits.
+
+Keywords are read as pyoxigraph reads them: case-insensitively and also glued to what follows
+(``SERVICESILENT<…>``, ``FROMNAMED<…>``, ``SERVICE:x`` are all accepted by the engine).  The
+worker processes also run under a seccomp filter that makes opening a socket impossible
+(``server.sandbox``), so this screen gives the clear 403, and the kernel gives the guarantee.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+#: Deepest nesting of ``{``, ``(`` and ``[`` (together) a query may have.  Real queries stay
+#: far below it (a few levels of subqueries and expressions); pyoxigraph 0.5 crashes near 3,000.
+MAX_DEPTH = 200
+#: The screen lexes at most ``WORK_FACTOR × len(query) + WORK_SLACK`` characters over all readings.
+WORK_FACTOR = 6
+WORK_SLACK = 4096
+
+_PN = r"\w\u00B7\u0300-\u036F\u203F\u2040"
+_LOCAL_ESC = r"\\[_~.\-!$&'()*+,;=/?#@%]"
+_TOKEN = re.compile(
+    r"(?P<WS>[ \t\r\n]+)"
+    r"|(?P<COMMENT>#[^\r\n]*)"
+    r"|(?P<IRI><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)"
+    r"|(?P<STRING>'''(?:[^'\\]|\\[\s\S]|'(?!''))*'''"
+    r'|"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""'
+    r"|'(?:[^'\\\r\n]|\\[^\r\n])*'"
+    r'|"(?:[^"\\\r\n]|\\[^\r\n])*")'
+    rf"|(?P<VAR>[?$][{_PN}]+)"
+    rf"|(?P<BNODE>_:[{_PN}.\-]*)"
+    rf"|(?P<PNAME>(?:[^\W\d_][{_PN}.\-]*)?:(?:[{_PN}.:\-%]|{_LOCAL_ESC})*)"
+    rf"|(?P<WORD>[^\W\d][{_PN}]*)"
+    r"|(?P<NUMBER>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)"
+    r"|(?P<LANGTAG>@[A-Za-z]+(?:-+[A-Za-z0-9]+)*)"
+    r"|(?P<PUNCT>[\s\S])"
+)
+_SKIP = frozenset({"WS", "COMMENT"})
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_PN_ESC = re.compile(r"\\(.)")
+
+# What the previous token was decides whether a following ``<`` may be a less-than.
+_OPERAND, _OTHER, _AFTER_PREFIX, _AFTER_GRAPH = range(4)
+#: Words after which ``<`` can only start an IRI (a less-than needs a value on its left).
+_KEYWORDS = frozenset([
+    "AS", "ASC", "ASK", "BASE", "BIND", "BY", "CONSTRUCT", "DATA", "DEFAULT", "DELETE", "DESC", "DESCRIBE",
+    "DISTINCT", "EXISTS", "FILTER", "FROM", "GRAPH", "GROUP", "HAVING", "IN", "INSERT", "LIMIT", "MINUS",
+    "NAMED", "NOT", "OFFSET", "OPTIONAL", "ORDER", "PREFIX", "REDUCED", "SELECT", "SERVICE", "SILENT",
+    "UNDEF", "UNION", "USING", "VALUES", "WHERE", "WITH",
+])
+_UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+_OPENERS, _CLOSERS = frozenset("{(["), frozenset("})]")
+#: Punctuation after which ``<`` cannot be a less-than; any other character is treated as a value.
+_NOT_VALUE_PUNCT = frozenset("{}([,;.!=+-*/|^&<")
+
+
+class ScreenRefused(Exception):
+    """The query asks for something this endpoint does not do (403)."""
+
+
+class ScreenInvalid(Exception):
+    """The query cannot be accepted as written (400): nested too deeply, or too ambiguous to screen."""
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    begin: int
+
+    @property
+    def end(self) -> int:
+        return self.begin + len(self.text)
+
+
+@dataclass
+class Screened:
+    """What the screen learnt: the ``FROM``/``FROM NAMED`` graphs (resolved IRIs) the query names."""
+
+    from_graphs: list[str] = field(default_factory=list)
+    depth: int = 0
+
+    @property
+    def has_from(self) -> bool:
+        return bool(self.from_graphs)
+
+
+def _lex(text: str, pos: int) -> Token:
+    m = _TOKEN.match(text, pos)
+    assert m is not None and m.lastgroup is not None  # PUNCT matches any character
+    return Token(m.lastgroup, m.group(), pos)
+
+
+def tokens(text: str) -> list[Token]:
+    """The query's tokens in the plain reading (``<…>`` always an IRI), whitespace and comments
+    left out: the reading of the prologue, and what the tests look at."""
+    out, pos = [], 0
+    while pos < len(text):
+        tok = _lex(text, pos)
+        if tok.kind not in _SKIP:
+            out.append(tok)
+        pos = tok.end
+    return out
+
+
+def _significant(text: str, pos: int, count: int) -> list[Token]:
+    """Up to ``count`` tokens from ``pos`` in the plain reading, skipping whitespace and comments."""
+    out: list[Token] = []
+    while pos < len(text) and len(out) < count:
+        tok = _lex(text, pos)
+        if tok.kind not in _SKIP:
+            out.append(tok)
+        pos = tok.end
+    return out
+
+
+def iri_value(iriref: str) -> str:
+    """The IRI an ``<…>`` token denotes (``\\u`` escapes decoded, as the engine decodes them)."""
+    return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), iriref[1:-1])
+
+
+def _where(text: str, pos: int) -> str:
+    line = text.count("\n", 0, pos) + 1
+    return f"line {line}, column {pos - (text.rfind(chr(10), 0, pos) + 1) + 1}"
+
+
+@dataclass
+class _Prologue:
+    base: str | None
+    prefixes: dict[str, str]
+    first_word: str | None
+
+
+def _resolve(base: str | None, iri: str) -> str:
+    return urljoin(base, iri) if base else iri
+
+
+def _prologue(text: str, base: str | None) -> _Prologue:
+    """BASE and PREFIX declarations in order (each IRI resolved against the BASE before it), and
+    the first word after them (the query form, or an update operation)."""
+    prefixes: dict[str, str] = {}
+    toks = iter(tokens(text))
+    for tok in toks:
+        upper = tok.text.upper()
+        if tok.kind == "WORD" and upper == "BASE":
+            iri = next(toks, None)
+            if iri is None or iri.kind != "IRI":
+                return _Prologue(base, prefixes, None)
+            base = _resolve(base, iri_value(iri.text))
+        elif (tok.kind == "WORD" and upper == "PREFIX") or (
+                tok.kind == "PNAME" and upper.startswith("PREFIX") and upper.endswith(":")):
+            name = tok.text[6:-1] if tok.kind == "PNAME" else None  # "PREFIXex:" is PREFIX ex: to the engine
+            if name is None:
+                decl = next(toks, None)
+                if decl is None or decl.kind != "PNAME" or not decl.text.endswith(":"):
+                    return _Prologue(base, prefixes, None)
+                name = decl.text[:-1]
+            iri = next(toks, None)
+            if iri is None or iri.kind != "IRI":
+                return _Prologue(base, prefixes, None)
+            prefixes[name] = _resolve(base, iri_value(iri.text))
+        else:
+            return _Prologue(base, prefixes, upper if tok.kind in ("WORD", "PNAME") else None)
+    return _Prologue(base, prefixes, None)
+
+
+def _pname_iri(pname: str, prefixes: dict[str, str]) -> str | None:
+    prefix, _, local = pname.partition(":")
+    if prefix not in prefixes:
+        return None  # the engine refuses an undeclared prefix itself
+    return prefixes[prefix] + _PN_ESC.sub(r"\1", local)
+
+
+def _next_class(tok: Token, cls: int) -> int:
+    """What a token is, for the next ``<``: a value (after which ``<`` may compare) or not."""
+    if tok.kind == "WORD":
+        upper = tok.text.upper()
+        if upper == "PREFIX":
+            return _AFTER_PREFIX
+        if upper == "GRAPH":
+            return _AFTER_GRAPH
+        return _OTHER if (upper in _KEYWORDS or tok.text == "a") and upper not in ("TRUE", "FALSE") else _OPERAND
+    if tok.kind == "PNAME":
+        upper = tok.text.upper()
+        if cls == _AFTER_PREFIX or (upper.startswith("PREFIX") and upper.endswith(":")):
+            return _OTHER  # the name being declared: an IRI follows
+        return _OPERAND
+    if tok.kind == "PUNCT":
+        return _OTHER if tok.text in _NOT_VALUE_PUNCT else _OPERAND
+    return _OPERAND  # IRI, STRING, VAR, BNODE, NUMBER, LANGTAG
+
+
+class _Screen:
+    def __init__(self, text: str, allow_service: bool, prologue: _Prologue) -> None:
+        self.text = text
+        self.allow_service = allow_service
+        self.prologue = prologue
+        self.budget = WORK_FACTOR * len(text) + WORK_SLACK
+        self.from_graphs: list[str] = []
+        self.from_seen: set[int] = set()
+        self.depth = 0
+        # a comment ends at the next line end: found by bisection, so that many readings that
+        # start a comment on one long line cost no more than one
+        self.eols = [m.start() for m in re.finditer(r"[\r\n]", text)]
+
+    def lex(self, pos: int) -> Token:
+        if self.text.startswith("#", pos):
+            i = bisect.bisect_left(self.eols, pos)
+            end = self.eols[i] if i < len(self.eols) else len(self.text)
+            self.spend(1)
+            return Token("COMMENT", self.text[pos:end], pos)
+        tok = _lex(self.text, pos)
+        self.spend(len(tok.text))
+        return tok
+
+    def spend(self, chars: int) -> None:
+        self.budget -= chars
+        if self.budget < 0:
+            raise ScreenInvalid(
+                "the query could not be screened: too many places where '<' could be either an IRI or "
+                "a less-than; put spaces around comparison operators (?a < 1)")
+
+    def lookahead(self, pos: int, count: int) -> list[Token]:
+        ahead = _significant(self.text, pos, count)
+        self.spend(sum(len(t.text) for t in ahead) + count)
+        return ahead
+
+    def check(self, tok: Token, cls: int) -> None:
+        """Refuse SERVICE, record FROM, on this reading's token."""
+        if tok.kind not in ("WORD", "PNAME"):
+            return
+        upper = tok.text.upper()
+        if not self.allow_service and "SERVICE" in upper:
+            if tok.kind == "WORD":
+                # SERVICE [SILENT] VarOrIri { … }: a group opens within the next three tokens
+                service = any(t.text == "{" for t in self.lookahead(tok.end, 3))
+            else:  # "SERVICE:x" is SERVICE with the IRI :x to the engine
+                prefix = upper.partition(":")[0]
+                service = ("SERVICE" in prefix and cls not in (_AFTER_PREFIX, _AFTER_GRAPH)
+                           and any(t.text == "{" for t in self.lookahead(tok.end, 1)))
+            if service:
+                raise ScreenRefused(
+                    f"SERVICE ({_where(self.text, tok.begin)}) is disabled: this endpoint does not send "
+                    "queries to other endpoints")
+        if upper.startswith("FROM") and tok.begin not in self.from_seen:
+            self.from_seen.add(tok.begin)
+            self.record_from(tok, upper)
+
+    def record_from(self, tok: Token, upper: str) -> None:
+        prologue = self.prologue
+        if tok.kind == "PNAME":  # FROM:g, FROMNAMED:g, FROMex:g — the keyword glued to a prefixed name
+            rest = tok.text[4:]
+            if rest.upper().startswith("NAMED"):
+                rest = rest[5:]
+            iri = _pname_iri(rest, prologue.prefixes)
+            if iri is not None:
+                self.from_graphs.append(iri)
+            return
+        ahead = self.lookahead(tok.end, 2)
+        if ahead and ahead[0].kind == "WORD" and ahead[0].text.upper() == "NAMED" and upper == "FROM":
+            ahead = ahead[1:]
+        if not ahead:
+            return
+        target = ahead[0]
+        if target.kind == "IRI":
+            self.from_graphs.append(_resolve(prologue.base, iri_value(target.text)))
+        elif target.kind == "PNAME":
+            iri = _pname_iri(target.text, prologue.prefixes)
+            if iri is not None:
+                self.from_graphs.append(iri)
+
+    def run(self) -> None:
+        text = self.text
+        pending: dict[int, dict[int, int]] = {0: {_OTHER: 0}}
+        heap = [0]
+
+        def reach(pos: int, cls: int, depth: int) -> None:
+            if pos >= len(text):
+                return
+            states = pending.get(pos)
+            if states is None:
+                pending[pos] = {cls: depth}
+                heapq.heappush(heap, pos)
+            elif states.get(cls, -1) < depth:
+                states[cls] = depth
+
+        while heap:
+            pos = heapq.heappop(heap)
+            states = pending.pop(pos)
+            tok = self.lex(pos)
+            for cls, depth in states.items():
+                if tok.kind in _SKIP:
+                    reach(tok.end, cls, depth)
+                    continue
+                if tok.kind == "IRI" and cls == _OPERAND:
+                    reach(pos + 1, _OTHER, depth)  # the other reading: '<' is a less-than
+                self.check(tok, cls)
+                if tok.kind == "PUNCT" and tok.text in _OPENERS:
+                    depth += 1
+                    if depth > MAX_DEPTH:
+                        raise ScreenInvalid(
+                            f"the query is nested too deeply ({_where(text, pos)}): at most {MAX_DEPTH} levels of "
+                            "{ }, ( ) and [ ] together are accepted")
+                    self.depth = max(self.depth, depth)
+                elif tok.kind == "PUNCT" and tok.text in _CLOSERS:
+                    depth = max(0, depth - 1)
+                reach(tok.end, _next_class(tok, cls), depth)
+
+
+def screen(query: str, graphs: set[str], allow_service: bool, lenient_from: bool = False,
+           base_iri: str | None = None) -> Screened:
+    """Refuse what this read-only, never-fetching endpoint does not do; say what FROM names.
+
+    Raises :class:`ScreenRefused` (403) for an update, ``SERVICE`` (unless allowed) or a ``FROM``
+    web address that is not a graph of the dataset (unless ``lenient_from``), and
+    :class:`ScreenInvalid` (400) for a query nested deeper than :data:`MAX_DEPTH`.
+    """
+    prologue = _prologue(query, base_iri)
+    if prologue.first_word is not None and prologue.first_word.startswith(_UPDATE_WORDS):
+        raise ScreenRefused("SPARQL Update is not allowed: this endpoint is read-only")
+    state = _Screen(query, allow_service, prologue)
+    state.run()
+    for iri in state.from_graphs:
+        # A graph name the store does not hold is an empty graph to pyoxigraph, which never
+        # dereferences it; a web address there, though, asks for a fetch: refuse it, say why.
+        if iri not in graphs and iri.lower().startswith(("http://", "https://")) and not lenient_from:
+            raise ScreenRefused(
+                f"FROM <{iri}>: not a graph of this dataset; this endpoint does not fetch remote data "
+                "(list the graphs with GET /sparql)")
+    return Screened(state.from_graphs, state.depth)
