@@ -177,3 +177,33 @@ def test_a_dead_worker_is_a_5xx_and_the_service_goes_on(seed_build: object,
         assert after.status_code == 200, after.text
         assert after.json()["boolean"] is True
         assert c.get("/health").json()["workers_replaced"] >= 2
+
+
+# --- the switch keeps its meaning ------------------------------------------------------------------------
+def test_allow_service_lets_workers_connect(seed_build: object, start_server: Callable[..., RunningServer],
+                                            tcp_listener: Listener) -> None:
+    running = start_server(["--data", str(seed_build.out)],  # type: ignore[attr-defined]
+                           {"DIPKG_WORKERS": "1", "DIPKG_ALLOW_SERVICE": "1"})
+    with httpx.Client(base_url=running.url, timeout=30) as c:
+        assert c.get("/health").json()["sandbox"] == "none"
+        query = f"SELECT * WHERE {{ BIND(1 AS ?one) SERVICE SILENT <{tcp_listener.url}/sparql> {{ ?s ?p ?o }} }}"
+        assert c.get("/sparql", params={"query": query}).status_code == 200
+    assert len(tcp_listener.contacts) == 1
+
+
+# --- headers and the URL ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/", "/sparql?query=ASK%7B%7D", "/id/Shinzo_Abe", "/static/query.js", "/nowhere"])
+def test_security_headers_on_every_response(client: httpx.Client, path: str) -> None:
+    headers = client.get(path).headers
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert "script-src 'self';" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("raw", ["query=ASK%7B%7D%FF", "query=ASK%7B%7D&format=js%C3", "query=%E2%82ASK%7B%7D"])
+def test_malformed_utf8_in_the_url_is_a_400_naming_it(client: httpx.Client, raw: str) -> None:
+    response = client.get(f"/sparql?{raw}")
+    assert response.status_code == 400, response.text
+    assert "not UTF-8" in response.json()["detail"]
+    assert client.get("/sparql?query=ASK%7B%7D%20%23%20%C3%A9t%C3%A9").json()["boolean"] is True
