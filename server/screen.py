@@ -30,6 +30,7 @@ import bisect
 import heapq
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urljoin
 
 #: Deepest nesting of ``{``, ``(`` and ``[`` (together) a query may have.  Real queries stay
@@ -84,15 +85,12 @@ class ScreenInvalid(Exception):
     """The query cannot be accepted as written (400): nested too deeply, or too ambiguous to screen."""
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str
     text: str
     begin: int
 
-    @property
-    def end(self) -> int:
-        return self.begin + len(self.text)
+    end: int
 
 
 @dataclass
@@ -110,19 +108,22 @@ class Screened:
 def _lex(text: str, pos: int) -> Token:
     m = _TOKEN.match(text, pos)
     assert m is not None and m.lastgroup is not None  # PUNCT matches any character
-    return Token(m.lastgroup, m.group(), pos)
+    return Token(m.lastgroup, m.group(), pos, m.end())
+
+
+def _plain(text: str) -> list[Token]:
+    out, pos = [], 0
+    while pos < len(text):
+        tok = _lex(text, pos)
+        out.append(tok)
+        pos = tok.end
+    return out
 
 
 def tokens(text: str) -> list[Token]:
     """The query's tokens in the plain reading (``<…>`` always an IRI), whitespace and comments
     left out: the reading of the prologue, and what the tests look at."""
-    out, pos = [], 0
-    while pos < len(text):
-        tok = _lex(text, pos)
-        if tok.kind not in _SKIP:
-            out.append(tok)
-        pos = tok.end
-    return out
+    return [t for t in _plain(text) if t.kind not in _SKIP]
 
 
 def _significant(text: str, pos: int, count: int) -> list[Token]:
@@ -157,11 +158,11 @@ def _resolve(base: str | None, iri: str) -> str:
     return urljoin(base, iri) if base else iri
 
 
-def _prologue(text: str, base: str | None) -> _Prologue:
+def _prologue(plain: list[Token], base: str | None) -> _Prologue:
     """BASE and PREFIX declarations in order (each IRI resolved against the BASE before it), and
     the first word after them (the query form, or an update operation)."""
     prefixes: dict[str, str] = {}
-    toks = iter(tokens(text))
+    toks = iter(plain)
     for tok in toks:
         upper = tok.text.upper()
         if tok.kind == "WORD" and upper == "BASE":
@@ -193,6 +194,66 @@ def _pname_iri(pname: str, prefixes: dict[str, str]) -> str | None:
     return prefixes[prefix] + _PN_ESC.sub(r"\1", local)
 
 
+# Where a token is, in the plain reading: the innermost bracket around it.
+_TOP, _PATTERN, _DATA, _EXPR, _LIST = range(5)
+
+
+def expression_places(plain: list[Token]) -> dict[int, bool]:
+    """For each token start of the plain reading: could a less-than stand there?
+
+    A less-than only ever stands inside the parentheses of an expression (FILTER, BIND, a
+    function's arguments, a projection, GROUP BY / ORDER BY / HAVING).  Inside a VALUES block,
+    an RDF collection or a property path it cannot, and there an IRI is only an IRI: reading it
+    both ways there would only find "readings" the engine never has (a VALUES row such as
+    ``(<a> <http://…#type>)`` would seem to hide its closing parenthesis behind a comment).
+    Only what is certainly not an expression is marked so; anything else counts as one.
+    """
+    places: dict[int, bool] = {}
+    stack: list[int] = []
+    prev: Token | None = None
+    before: Token | None = None
+    values = select = modifiers = False
+    for tok in plain:
+        where = stack[-1] if stack else _TOP
+        places[tok.begin] = where in (_TOP, _EXPR)
+        upper = tok.text.upper() if tok.kind == "WORD" else ""
+        if upper == "VALUES":
+            values = True
+        elif upper == "SELECT":
+            select = True
+        elif upper in ("ORDER", "GROUP", "HAVING"):
+            modifiers = True
+        elif upper == "WHERE":
+            select = False
+        if tok.kind == "PUNCT" and tok.text == "{":
+            stack.append(_DATA if values or where == _DATA else _PATTERN)
+            values = select = modifiers = False
+        elif tok.kind == "PUNCT" and tok.text == "[":
+            stack.append(_PATTERN)
+        elif tok.kind == "PUNCT" and tok.text == "(":
+            if where == _DATA or values:
+                kind = _LIST
+            elif where in (_TOP, _EXPR) or select or modifiers:
+                kind = _EXPR
+            elif where == _LIST:
+                kind = _LIST
+            elif prev is not None and prev.kind == "WORD" and prev.text != "a":
+                kind = _EXPR  # FILTER(, BIND(, a built-in's arguments
+            elif (prev is not None and prev.kind in ("IRI", "PNAME") and before is not None
+                  and before.kind == "WORD" and before.text != "a"):
+                kind = _EXPR  # FILTER ex:function(
+            else:
+                kind = _LIST  # a collection or a path group in a triple pattern
+            stack.append(kind)
+        elif tok.kind == "PUNCT" and tok.text in _CLOSERS:
+            if stack:
+                stack.pop()
+            if tok.text == "}":
+                modifiers = False
+        prev, before = tok, prev
+    return places
+
+
 def _next_class(tok: Token, cls: int) -> int:
     """What a token is, for the next ``<``: a value (after which ``<`` may compare) or not."""
     if tok.kind == "WORD":
@@ -213,8 +274,10 @@ def _next_class(tok: Token, cls: int) -> int:
 
 
 class _Screen:
-    def __init__(self, text: str, allow_service: bool, prologue: _Prologue) -> None:
+    def __init__(self, text: str, allow_service: bool, prologue: _Prologue, plain: list[Token]) -> None:
         self.text = text
+        self.plain = plain
+        self.known = {t.begin: t for t in plain}  # the plain reading's tokens, lexed once
         self.allow_service = allow_service
         self.prologue = prologue
         self.budget = WORK_FACTOR * len(text) + WORK_SLACK
@@ -226,11 +289,15 @@ class _Screen:
         self.eols = [m.start() for m in re.finditer(r"[\r\n]", text)]
 
     def lex(self, pos: int) -> Token:
+        known = self.known.get(pos)
+        if known is not None:
+            self.spend(len(known.text))
+            return known
         if self.text.startswith("#", pos):
             i = bisect.bisect_left(self.eols, pos)
             end = self.eols[i] if i < len(self.eols) else len(self.text)
             self.spend(1)
-            return Token("COMMENT", self.text[pos:end], pos)
+            return Token("COMMENT", self.text[pos:end], pos, end)
         tok = _lex(self.text, pos)
         self.spend(len(tok.text))
         return tok
@@ -295,6 +362,7 @@ class _Screen:
         text = self.text
         pending: dict[int, dict[int, int]] = {0: {_OTHER: 0}}
         heap = [0]
+        expression = expression_places([t for t in self.plain if t.kind not in _SKIP])
 
         def reach(pos: int, cls: int, depth: int) -> None:
             if pos >= len(text):
@@ -314,7 +382,7 @@ class _Screen:
                 if tok.kind in _SKIP:
                     reach(tok.end, cls, depth)
                     continue
-                if tok.kind == "IRI" and cls == _OPERAND:
+                if tok.kind == "IRI" and cls == _OPERAND and expression.get(pos, True):
                     reach(pos + 1, _OTHER, depth)  # the other reading: '<' is a less-than
                 self.check(tok, cls)
                 if tok.kind == "PUNCT" and tok.text in _OPENERS:
@@ -337,10 +405,11 @@ def screen(query: str, graphs: set[str], allow_service: bool, lenient_from: bool
     web address that is not a graph of the dataset (unless ``lenient_from``), and
     :class:`ScreenInvalid` (400) for a query nested deeper than :data:`MAX_DEPTH`.
     """
-    prologue = _prologue(query, base_iri)
+    plain = _plain(query)
+    prologue = _prologue([t for t in plain if t.kind not in _SKIP], base_iri)
     if prologue.first_word is not None and prologue.first_word.startswith(_UPDATE_WORDS):
         raise ScreenRefused("SPARQL Update is not allowed: this endpoint is read-only")
-    state = _Screen(query, allow_service, prologue)
+    state = _Screen(query, allow_service, prologue, plain)
     state.run()
     for iri in state.from_graphs:
         # A graph name the store does not hold is an empty graph to pyoxigraph, which never

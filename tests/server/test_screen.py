@@ -176,3 +176,17 @@ def test_64_kb_of_anything_is_screened_at_once(unit: str) -> None:
     with contextlib.suppress(ScreenRefused, ScreenInvalid):
         ok(query)
     assert time.perf_counter() - started < 1.0, unit
+
+
+def test_many_values_rows_and_collections_with_hash_iris_are_not_deep() -> None:
+    """``(<a> <…#type>)`` in a VALUES block or a collection: the IRI is only an IRI there."""
+    row = "(<http://example.org/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://example.org/ns#C>)\n"
+    assert ok("SELECT * WHERE { VALUES (?s ?p ?o) {\n" + row * (3 * MAX_DEPTH) + "} }").depth == 3
+    triple = "?s <http://example.org/ns#list> (<http://example.org/ns#a> <http://example.org/ns#b>) .\n"
+    assert ok("SELECT * WHERE {\n" + triple * (3 * MAX_DEPTH) + "}").depth == 2
+
+
+def test_less_than_is_still_read_both_ways_in_every_expression_place() -> None:
+    for place in ("FILTER(?n<1)", "FILTER regex(?n<1)", "BIND(?n<1)", "FILTER(EXISTS { ?s ?p ?o } && ?n<1)"):
+        with pytest.raises(ScreenRefused):
+            ok(f"SELECT * WHERE {{ {place[:-1]})SERVICE?e#>\n{{ }} }}")
