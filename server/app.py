@@ -14,6 +14,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
@@ -23,8 +24,39 @@ from fastapi.responses import JSONResponse
 from server.config import Settings
 from server.dataset import ServedDataset, load_dataset
 from server.engine import QueryEngine
+from server.protocol import error_response
 
 access_log = logging.getLogger("dipkg.access")
+
+#: Sent with every response.  The pages load only what the service serves (YASGUI is vendored in
+#: /static; its editor sets inline styles, hence 'unsafe-inline' for styles only — never scripts),
+#: may not be framed (clickjacking), and nothing is sniffed into another type: a SPARQL answer
+#: with a literal that looks like HTML stays text.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                               "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+                               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def bad_query_string(raw: bytes) -> str | None:
+    """Why the URL's query string is not UTF-8 once percent-decoded, or None if it is.
+
+    Starlette decodes it with replacement characters, so a query with a stray %FF would run as
+    some other query; the client should hear instead exactly what is wrong.
+    """
+    for part in raw.split(b"&"):
+        for piece in part.split(b"=", 1):
+            try:
+                unquote_to_bytes(piece.replace(b"+", b" ")).decode("utf-8")
+            except UnicodeDecodeError as err:
+                name = unquote_to_bytes(part.split(b"=", 1)[0]).decode("utf-8", "replace")
+                return (f"the URL's query string is not UTF-8: the parameter {name!r} has {err.reason} at byte "
+                        f"{err.start} once percent-decoded; percent-encode the UTF-8 bytes of the text")
+    return None
 
 
 @dataclass
@@ -70,6 +102,14 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
                        allow_headers=["*"], expose_headers=["*"])
 
     @app.middleware("http")
+    async def secure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        problem = bad_query_string(request.scope.get("query_string", b""))
+        response = error_response(400, problem) if problem else await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.middleware("http")
     async def log_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         started = time.perf_counter()
         request_id = uuid.uuid4().hex[:12]
@@ -95,6 +135,7 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
             "status": "ok", "graphs": len(service.dataset.graphs),
             "uptime_s": round(time.time() - service.started, 1),
             "workers": service.settings.workers, "workers_replaced": service.engine.killed,
+            "sandbox": service.engine.sandbox,
             "query_timeout_s": service.settings.query_timeout,
         })
 

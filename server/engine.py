@@ -6,29 +6,40 @@ process; a query that passes its time limit gets its worker killed and replaced,
 503 that names the limit, and other queries go on in the other workers meanwhile.  pyoxigraph
 releases the GIL and each worker is its own process, so a slow query never delays a fast one.
 
-Before a query reaches a worker it is checked for what this endpoint refuses: updates (403),
-``SERVICE`` and ``FROM`` graphs that are not in the dataset (403: the service never fetches
-remote data because of a query).
+Before a query reaches a worker it is screened (``server.screen``, a linear lexer that follows
+every reading of an ambiguous ``<``) for what this endpoint refuses: updates (403), ``SERVICE``
+and ``FROM`` graphs that are not in the dataset (403: the service never fetches remote data
+because of a query), and nesting deeper than the engine's parser survives (400).  Unless
+``SERVICE`` is allowed, the workers also run under a seccomp filter that makes opening a socket
+impossible (``server.sandbox``): a query the screen missed still cannot reach the network.
+
+A worker that dies while running a query (a crash in the engine) costs that query a 500 and is
+replaced; a worker found dead before a query was sent to it is replaced and the query goes to
+another, so the client never sees it.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import queue
-import re
+import signal
 import threading
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
-from urllib.parse import urljoin
 
 from server.config import Settings
 from server.dataset import DEFAULT_GRAPH_ALIASES, GraphPlan, ServedDataset
+from server.screen import Screened, ScreenInvalid, ScreenRefused, screen
 from server.worker import Term, serve
 
 _CONTEXT = multiprocessing.get_context("spawn")
+log = logging.getLogger("dipkg.engine")
+#: How many dead workers one query may meet before the service gives up on it (each is replaced).
+_DEAD_WORKER_RETRIES = 3
 
 
 class QueryError(Exception):
@@ -55,6 +66,16 @@ class QueryTimeout(QueryError):
 
 class QueryTooLarge(QueryError):
     status = 413
+
+
+class WorkerFailed(QueryError):
+    """The worker running the query died: the service's failure, not the client's (500)."""
+
+    status = 500
+
+
+class _DeadWorker(Exception):
+    """A worker that was already dead before the query was sent to it."""
 
 
 @dataclass(frozen=True)
@@ -91,92 +112,15 @@ class Triples:
 
 Result = Solutions | Boolean | Triples
 
-# --- screening ---------------------------------------------------------------------------
-_STRIP = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'" r"|#[^\n]*",
-)
-_IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
-_UPDATE = re.compile(r"^\s*(?:(?:PREFIX\s+\S*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
-                     r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
-_SERVICE = re.compile(r"(?<![?$:\w])SERVICE\b", re.IGNORECASE)
-_FROM = re.compile(r"(?<![?$:\w])FROM\s+(?:NAMED\s+)?(<[^>]*>|[A-Za-z][\w.-]*:[\w.-]*|:[\w.-]*)", re.IGNORECASE)
-_BASE = re.compile(r"\bBASE\s*<([^>]*)>", re.IGNORECASE)
-_PREFIX = re.compile(r"\bPREFIX\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
-
-
-def _code_only(query: str) -> str:
-    """The query without strings and comments (IRIs kept), for keyword checks."""
-    return _STRIP.sub(" ", query)
-
-
-def screen(query: str, graphs: set[str], allow_service: bool, lenient_from: bool = False) -> None:
-    """Refuse what this read-only, never-fetching endpoint does not do."""
-    code = _code_only(query)
-    if _UPDATE.match(code):
-        raise QueryRefused("SPARQL Update is not allowed: this endpoint is read-only")
-    no_iris = _IRI.sub(" ", code)
-    if not allow_service and _SERVICE.search(no_iris):
-        raise QueryRefused("SERVICE is disabled: this endpoint does not send queries to other endpoints")
-    prefixes = {p: iri for p, iri in _PREFIX.findall(code)}
-    base = _BASE.search(code)
-    for m in _FROM.finditer(code):
-        ref = m.group(1)
-        if ref.startswith("<"):
-            iri = urljoin(base.group(1), ref[1:-1]) if base else ref[1:-1]
-        else:
-            prefix, _, local = ref.partition(":")
-            iri = prefixes.get(prefix, "") + local
-        # A graph name the store does not hold is an empty graph to pyoxigraph, which never
-        # dereferences it; a web address there, though, asks for a fetch: refuse it, say why.
-        if iri not in graphs and iri.lower().startswith(("http://", "https://")) and not lenient_from:
-            raise QueryRefused(
-                f"FROM <{iri}>: not a graph of this dataset; this endpoint does not fetch remote data "
-                "(list the graphs with GET /sparql)")
-
-
-# --- the query's own dataset ------------------------------------------------------------------
-_DATASET_CLAUSE = re.compile(r"(?<![?$:\w])FROM\s+(NAMED\s+)?(<[^<>\"{}|^`\\\s]*>|[A-Za-z][\w.-]*:[\w.-]*|:[\w.-]*)"
-                             r"(?=[\s{#]|$)", re.IGNORECASE)
-_FROM_WORD = re.compile(r"(?<![?$:\w])FROM\b", re.IGNORECASE)
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-
-
-def dataset_clauses(query: str, base_iri: str | None = None) -> tuple[list[str], list[str]] | None:
-    """The graphs a query's ``FROM`` and ``FROM NAMED`` clauses name, as absolute IRIs, so that
-    several ``FROM`` graphs can be merged as a set rather than summed by the engine.  None when
-    there are none — or when any clause cannot be read with certainty (an undeclared or twice
-    declared prefix, several BASEs, a relative IRI without a base): the engine then takes the
-    query's dataset as it is."""
-    code = _code_only(query)
-    clauses = list(_DATASET_CLAUSE.finditer(code))
-    if not clauses or len(clauses) != len(_FROM_WORD.findall(_IRI.sub(" ", code))):
-        return None
-    bases = _BASE.findall(code)
-    if len(bases) > 1:
-        return None
-    base = urljoin(base_iri or "", bases[0]) if bases else base_iri
-    prefixes: dict[str, str] = {}
-    for prefix, iri in _PREFIX.findall(code):
-        if prefixes.setdefault(prefix, iri) != iri:
-            return None
-    defaults: list[str] = []
-    named: list[str] = []
-    for m in clauses:
-        ref = m.group(2)
-        if ref.startswith("<"):
-            iri = ref[1:-1]
-        else:
-            prefix, _, local = ref.partition(":")
-            if prefix not in prefixes:
-                return None
-            iri = prefixes[prefix] + local
-        if not _SCHEME.match(iri):
-            if not base or not _SCHEME.match(base):
-                return None
-            iri = urljoin(base, iri)
-        (named if m.group(1) else defaults).append(iri)
-    return defaults, named
+def _how_it_ended(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "it stopped answering"
+    if exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit status {exitcode}"
 
 
 # --- workers ------------------------------------------------------------------------------
@@ -198,17 +142,26 @@ class QueryEngine:
         self._closed = False
         self.killed = 0
         self._graphs = set(dataset.graphs)
+        #: how the workers are kept off the network: "seccomp", or "none" (SERVICE allowed, or no support)
+        self.sandbox = "unknown"
         for _ in range(max(1, settings.workers)):
             self._idle.put(self._spawn())
 
     def _spawn(self) -> _Worker:
         parent, child = _CONTEXT.Pipe()
-        process = _CONTEXT.Process(target=serve, args=(str(self.dataset.store_dir), child), daemon=True)
+        confine = not self.settings.allow_service
+        process = _CONTEXT.Process(target=serve, args=(str(self.dataset.store_dir), child, confine), daemon=True)
         process.start()
         child.close()
-        if not parent.poll(60) or parent.recv().get("kind") != "ready":
+        ready = parent.recv() if parent.poll(60) else {}
+        if ready.get("kind") != "ready":
             process.kill()
             raise RuntimeError("a query worker did not start")
+        sandbox = str(ready.get("sandbox", "none"))
+        if confine and sandbox == "none" and self.sandbox != "none":
+            log.warning("query workers run without the no-network sandbox (%s); SERVICE is refused by the "
+                        "screen only", ready.get("sandbox_error"))
+        self.sandbox = sandbox
         return _Worker(process, parent)
 
     def _replace(self, worker: _Worker) -> None:
@@ -230,15 +183,15 @@ class QueryEngine:
             except (RuntimeError, OSError):
                 time.sleep(0.5 * (attempt + 1))
 
-    def job(self, request: QueryRequest) -> dict[str, Any]:
+    def job(self, request: QueryRequest, screened: Screened) -> dict[str, Any]:
         graphs: GraphPlan | None = self.dataset.default_graph_plan(
             request.default_graph_uris, request.named_graph_uris, request.include_inferred)
-        if not request.default_graph_uris and not request.named_graph_uris and _FROM.search(_code_only(request.query)):
-            # the query's own FROM / FROM NAMED define its dataset; several FROM graphs are merged
-            clauses = dataset_clauses(request.query, request.base_iri)
+        if not request.default_graph_uris and not request.named_graph_uris and screened.has_from:
+            # the query's own FROM / FROM NAMED define its dataset; several FROM graphs are merged,
+            # when the screen read every clause for certain (else the engine takes them as they are)
             graphs = None
-            if clauses is not None and len(clauses[0]) > 1:
-                graphs = self.dataset.default_graph_plan(*clauses, aliases=False)
+            if screened.from_certain and len(screened.from_default) > 1:
+                graphs = self.dataset.default_graph_plan(screened.from_default, screened.from_named, aliases=False)
         cap = min(request.max_rows or self.settings.max_rows, self.settings.max_rows)
         return {
             "query": request.query,
@@ -253,36 +206,72 @@ class QueryEngine:
             return min(request.timeout, self.settings.query_timeout)
         return self.settings.query_timeout
 
-    def execute(self, request: QueryRequest) -> Result:
+    def screen(self, request: QueryRequest) -> Screened:
+        """The checks that come before any worker: size (413), then the screen (403, 400)."""
         if len(request.query.encode("utf-8")) > self.settings.max_query_bytes:
             raise QueryTooLarge(f"query is larger than the limit of {self.settings.max_query_bytes} bytes")
-        screen(request.query, self._graphs, self.settings.allow_service, self.settings.lenient_from)
+        try:
+            return screen(request.query, self._graphs, self.settings.allow_service, self.settings.lenient_from,
+                          request.base_iri)
+        except ScreenRefused as err:
+            raise QueryRefused(str(err)) from None
+        except ScreenInvalid as err:
+            raise QuerySyntaxError(str(err)) from None
+
+    def _send(self, worker: _Worker, job: dict[str, Any]) -> None:
+        """Hand the job to a worker; a worker that is found dead here never saw the query."""
+        if not worker.process.is_alive():
+            raise _DeadWorker
+        try:
+            worker.conn.send(job)
+        except (OSError, BrokenPipeError):
+            raise _DeadWorker from None
+
+    def execute(self, request: QueryRequest) -> Result:
+        screened = self.screen(request)
         for iri in (*request.default_graph_uris, *request.named_graph_uris):
             if iri not in self._graphs and not (iri in DEFAULT_GRAPH_ALIASES and iri in request.default_graph_uris):
                 raise QueryError(f"unknown graph <{iri}> (list the graphs with GET /sparql)")
         limit = self.limit(request)
+        job = self.job(request, screened)
         started = time.monotonic()
-        try:
-            worker = self._idle.get(timeout=limit)
-        except queue.Empty:
-            raise QueryTimeout(f"the service is busy: no query worker became free within the "
-                               f"{limit:g} s time limit") from None
+        for _ in range(_DEAD_WORKER_RETRIES + 1):
+            remaining = limit - (time.monotonic() - started)
+            try:
+                worker = self._idle.get(timeout=max(0.01, remaining))
+            except queue.Empty:
+                raise QueryTimeout(f"the service is busy: no query worker became free within the "
+                                   f"{limit:g} s time limit") from None
+            try:
+                self._send(worker, job)
+                break
+            except _DeadWorker:
+                self._replace(worker)  # it died before this query reached it: try another
+        else:
+            raise WorkerFailed("no query worker could take the query (each one tried had stopped; they are being "
+                               "replaced): please retry in a moment")
         remaining = max(0.01, limit - (time.monotonic() - started))
         try:
-            worker.conn.send(self.job(request))
             if not worker.conn.poll(remaining):
                 self._replace(worker)
                 raise QueryTimeout(f"query stopped: it ran longer than the {limit:g} s time limit")
             reply = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
+        except (EOFError, OSError):
+            worker.process.join(2)  # reap it, to say how it ended
+            code = worker.process.exitcode
             self._replace(worker)
-            raise QueryError("the query worker failed; please retry") from None
+            how = _how_it_ended(code)
+            raise WorkerFailed(f"the query worker stopped while running this query ({how}); it has been replaced. "
+                               "The query crashed the engine or the worker was killed: it was not answered") from None
         self._idle.put(worker)
         seconds = time.monotonic() - started
         kind = reply["kind"]
         if kind == "error":
             if reply["error"] == "syntax":
                 raise QuerySyntaxError(f"SPARQL syntax error: {reply['message']}")
+            if reply["error"] == "network":
+                raise QueryRefused("the query tried to open a network connection (SERVICE), which this endpoint "
+                                   "does not do: its query workers cannot reach the network")
             raise QueryError(f"query failed: {reply['message']}")
         if kind == "boolean":
             return Boolean(reply["value"], seconds)

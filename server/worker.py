@@ -3,15 +3,23 @@
 It is deliberately small (it imports only pyoxigraph and the standard library) so that a
 replacement starts fast after the service kills a worker that ran past its time limit — killing
 the process is the only way to stop pyoxigraph's ``Store.query`` mid-evaluation.
+
+Unless the service allows ``SERVICE``, the worker confines itself before it opens the store
+(``server.sandbox``): from then on no thread of it can open a socket, so no query can make it
+connect anywhere.  A query that tries (``SERVICE``) fails with EPERM, reported as a "network"
+error that the service turns into a 403.
 """
 
 from __future__ import annotations
 
+import errno
 import re
 from multiprocessing.connection import Connection
 from typing import Any
 
 import pyoxigraph as ox
+
+from server.sandbox import SandboxUnavailable, confine
 
 Term = tuple[Any, ...]
 
@@ -118,10 +126,25 @@ def run(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
     return {"kind": "graph", "triples": triples, "truncated": truncated}
 
 
-def serve(store_dir: str, conn: Connection) -> None:
-    """Worker main loop: answer jobs until the pipe closes."""
+def _refused_by_sandbox(err: Exception) -> bool:
+    """The engine's error for a socket the sandbox refused (pyoxigraph raises PermissionError
+    "Operation not permitted (os error 1)" from SERVICE)."""
+    return isinstance(err, OSError) and (err.errno == errno.EPERM or "(os error 1)" in str(err))
+
+
+def serve(store_dir: str, conn: Connection, no_network: bool = True) -> None:
+    """Worker main loop: answer jobs until the pipe closes.  With ``no_network`` the worker first
+    confines itself (before the store starts any thread); the ready message says whether it could."""
+    ready: dict[str, Any] = {"kind": "ready", "sandbox": "none"}
+    if no_network:
+        try:
+            confine()
+            ready["sandbox"] = "seccomp"
+        except SandboxUnavailable as err:
+            ready["sandbox_error"] = str(err)
+    sandboxed = ready["sandbox"] == "seccomp"
     store = ox.Store.read_only(store_dir)
-    conn.send({"kind": "ready"})
+    conn.send(ready)
     while True:
         try:
             job = conn.recv()
@@ -132,5 +155,6 @@ def serve(store_dir: str, conn: Connection) -> None:
         except SyntaxError as err:
             reply = {"kind": "error", "error": "syntax", "message": str(err)}
         except Exception as err:  # a query that fails while evaluating: report, keep serving
-            reply = {"kind": "error", "error": "evaluation", "message": f"{type(err).__name__}: {err}"}
+            kind = "network" if sandboxed and _refused_by_sandbox(err) else "evaluation"
+            reply = {"kind": "error", "error": kind, "message": f"{type(err).__name__}: {err}"}
         conn.send(reply)
