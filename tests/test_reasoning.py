@@ -76,3 +76,25 @@ def test_inferred_graph_never_mentions_wikidata_iris(inferred: Graph) -> None:
 
 def test_inferred_triples_are_about_our_own_resources(inferred: Graph) -> None:
     assert [t for t in inferred if not str(t[0]).startswith(ID_IRI)] == []
+
+
+def test_links_to_wikidata_change_nothing_that_is_kept() -> None:
+    """The closure is computed without the owl:sameAs links to Wikidata (they only make owlrl
+    copy triples onto Wikidata IRIs, which are dropped): with or without them, the same."""
+    from graph.reasoning import infer
+    from graph.resources import ontology_dir
+
+    ontology = Graph().parse(ontology_dir() / "dipkg.ttl", format="turtle")
+    kenya, meeting = URIRef(ID_IRI + "Kenya"), URIRef(ID_IRI + "meeting-test")
+    leader = URIRef(ID_IRI + "William_Ruto")
+    facts = [(leader, RDF.type, dip("Leader")), (kenya, RDF.type, dip("State")),
+             (meeting, dip("participant"), leader), (meeting, dip("participant"), kenya)]
+    plain, linked = Graph(), Graph()
+    for triple in [*ontology, *facts]:
+        plain.add(triple)
+        linked.add(triple)
+    linked.add((kenya, OWL.sameAs, URIRef("http://www.wikidata.org/entity/Q114")))
+    inferred = infer(linked)
+    assert set(inferred) == set(infer(plain))
+    assert (leader, RDF.type, dip("Person")) in inferred
+    assert (kenya, dip("participatedIn"), meeting) in inferred
