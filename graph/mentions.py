@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from graph.articles import Article
 from graph.dates import DateMention, find_dates
 from graph.lexicon import FEMALE_PRONOUNS, TITLES
-from graph.registry import Entity, Registry
+from graph.registry import Entity, Registry, name_pattern
 from graph.sentences import Sentence, split_sentences
 
 TOKEN = re.compile(r"⟦([A-Z])(\d+)⟧")
@@ -95,16 +95,15 @@ class MentionFinder:
         self.first_names = first_names
         self._forms = registry.surface_forms()
         names = sorted(self._forms, key=len, reverse=True)
-        self._gazetteer = re.compile(
-            r"(?<![\w])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])"
-        )
+        # one trie-shaped pattern: the longest name wins, at a cost that does not grow with
+        # the number of names (see ``name_pattern``)
+        self._gazetteer = re.compile(r"(?<![\w])(?:" + name_pattern(names) + r")(?![\w])")
         # Place names of several words also match in any case: news writes "the southern Kuril
         # islands" as often as "the Southern Kuril Islands".
         self._places = {n.lower(): self._forms[n][0] for n in names if " " in n
                         and not self._forms[n][1] and registry[self._forms[n][0]].letter in "TLC"}
         self._place_gazetteer = re.compile(
-            r"(?<![\w])(?:" + "|".join(re.escape(n) for n in sorted(self._places, key=len, reverse=True))
-            + r")(?![\w])", re.IGNORECASE)
+            r"(?<![\w])(?:" + name_pattern(self._places) + r")(?![\w])", re.IGNORECASE)
 
     # -- candidates --------------------------------------------------------------------
     def _candidates(self, text: str, begin: int, end: int) -> list[Mention]:

@@ -91,3 +91,33 @@ def test_quotations_are_blanked_in_the_unquoted_view() -> None:
     [view] = _find("“Putin will never give back the islands,” Abe said.").views
     assert view.unquoted == "“…” ⟦P1⟧ said."  # tokens keep the mention numbers
     assert "⟦P0⟧" in view.masked and "⟦P1⟧" in view.masked
+
+
+def test_a_longer_place_name_that_contains_a_state_is_not_the_state() -> None:
+    [view] = _find("Fishermen on Lake Chad and in the Niger Delta fear piracy in the Gulf of Guinea.").views
+    assert {m.surface: m.entity for m in view.mentions} == {
+        "Lake Chad": "Lake_Chad", "Niger Delta": "Niger_Delta", "Gulf of Guinea": "Gulf_of_Guinea"}
+    [view] = _find("Chad and Niger closed their borders with Guinea and Papua New Guinea.").views
+    assert [m.entity for m in view.mentions] == ["Chad", "Niger", "Guinea", "Papua_New_Guinea"]
+
+
+def test_states_capitals_and_organizations_beyond_japan_and_russia_are_found() -> None:
+    [view] = _find("Ivorian and Kenyan diplomats met in Nairobi before the African Union and "
+                   "the Gulf Cooperation Council sent envoys to Abuja.").views
+    found = {m.surface: (m.entity, m.letter, m.demonym) for m in view.mentions}
+    assert found["Ivorian"] == ("Cote_dIvoire", "S", True) and found["Kenyan"] == ("Kenya", "S", True)
+    assert found["Nairobi"] == ("Nairobi", "C", False) and found["Abuja"] == ("Abuja", "C", False)
+    assert found["African Union"][0] == "African_Union" and found["Gulf Cooperation Council"][1] == "O"
+
+
+def test_a_family_name_first_leader_is_named_by_the_family_name_alone() -> None:
+    views = _find("Xi Jinping received Moon Jae-in and Nguyen Xuan Phuc in Beijing. "
+                  "Xi told Moon the region needed calm, and Phuc agreed.").views
+    assert _named(views[1], "Xi").entity == "Xi_Jinping"
+    assert _named(views[1], "Moon").entity == "Moon_Jae-in"
+    assert _named(views[1], "Phuc").entity == "Nguyen_Xuan_Phuc"
+
+
+def test_a_name_with_no_short_form_is_not_named_by_its_last_word() -> None:
+    views = _find("Mohammed bin Salman hosted the talks. Salman Rushdie was not invited.").views
+    assert all(m.entity != "Mohammed_bin_Salman" for m in views[1].mentions)

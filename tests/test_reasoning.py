@@ -119,3 +119,24 @@ def test_the_chainer_agrees_with_owlrl_on_sameas_functional_and_transitive_axiom
     assert (URIRef(ID_IRI + "a"), dip("in"), URIRef(ID_IRI + "d")) in ours
     assert (URIRef(ID_IRI + "e"), OWL.sameAs, URIRef(ID_IRI + "a")) in ours
     assert ours == reference
+
+
+def test_links_to_wikidata_change_nothing_that_is_kept() -> None:
+    """The closure is computed without the owl:sameAs links to Wikidata (they only make owlrl
+    copy triples onto Wikidata IRIs, which are dropped): with or without them, the same."""
+    from graph.resources import ontology_dir
+
+    ontology = Graph().parse(ontology_dir() / "dipkg.ttl", format="turtle")
+    kenya, meeting = URIRef(ID_IRI + "Kenya"), URIRef(ID_IRI + "meeting-test")
+    leader = URIRef(ID_IRI + "William_Ruto")
+    facts = [(leader, RDF.type, dip("Leader")), (kenya, RDF.type, dip("State")),
+             (meeting, dip("participant"), leader), (meeting, dip("participant"), kenya)]
+    plain, linked = Graph(), Graph()
+    for triple in [*ontology, *facts]:
+        plain.add(triple)
+        linked.add(triple)
+    linked.add((kenya, OWL.sameAs, URIRef("http://www.wikidata.org/entity/Q114")))
+    inferred = infer(linked)
+    assert set(inferred) == set(infer(plain))
+    assert (leader, RDF.type, dip("Person")) in inferred
+    assert (kenya, dip("participatedIn"), meeting) in inferred

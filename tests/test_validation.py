@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import OWL, RDF, RDFS
 
 from graph.cli import main
 from graph.namespace import DIP_IRI, NIF, PROV
@@ -131,3 +131,18 @@ def test_build_refuses_to_publish_a_graph_that_violates_the_shapes(
     assert "refused to publish" in err
     assert "TEST: an article needs a dct:title." in err
     assert snapshot(previous_build) == before
+
+
+def test_a_sparql_constraint_reports_only_nodes_of_its_target_classes() -> None:
+    """An entity owl:sameAs two Wikidata items is reported; a node that is no entity is not."""
+    wd = "http://www.wikidata.org/entity/"
+    entity, other = URIRef("https://w3id.org/dipkg/id/Ruritania"), URIRef("https://w3id.org/dipkg/id/x")
+    g = Graph()
+    for node in (entity, other):
+        g.add((node, OWL.sameAs, URIRef(wd + "Q1")))
+        g.add((node, OWL.sameAs, URIRef(wd + "Q2")))
+    g.add((entity, RDF.type, dip("Agent")))
+    g.add((entity, RDFS.label, Literal("Ruritania", lang="en")))
+    report = check(g)
+    assert not report.conforms and report.violations == 1
+    assert "two different Wikidata items" in report.text and f"Focus node {other}" not in report.text

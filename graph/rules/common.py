@@ -96,12 +96,13 @@ class Context:
         return entity.citizen_of if entity is not None else None
 
     def is_leader(self, person_id: str) -> bool:
-        """A head of state or government, by the article's positions or the registry."""
+        """A head of state or government, by the article's positions or else the registry's
+        offices in the year the article was published (a former leader is not one)."""
         held = [p.role.lower() for p in self.facts.positions if p.holder == person_id]
         if held:  # what the article says the person is, not who they were at other times
             return any(role == t.lower() for role in held for t in LEADER_TITLES)
         entity = self.registry.get(person_id)
-        return entity is not None and entity.leader
+        return entity is not None and self.registry.leads_in(entity, self.facts.article.published.year)
 
     def leader_of(self, state_id: str) -> str | None:
         """The person the article names as the state's leader (for "Japan-Russia summit")."""
