@@ -50,6 +50,7 @@ _FILLER = re.compile(r"(?:\s+(?:also|further|later|then|again|has|have|had|would
                      r"once|repeatedly|reportedly|[a-z]+ly))+\s*$")
 _ASIDE = re.compile(r",\s*[^,“”\"‘]{1,120},\s*$")
 _ISSUED = re.compile(r"\bstatement\s+(?:(?:issued|released|published)\s+)?(?:by|from)\s+", re.IGNORECASE)
+_ISSUER = re.compile(r"\s+(?:issued|released|published|put\s+out)\s+a\s+(?:\w+\s+)?statement\b")
 _IN_STATEMENT = re.compile(r"^\s+in\s+a\s+(?:written\s+)?statement\b")
 _RELATIVE = re.compile(r"(?:^|[,(—])\s*(?:which|who|whom|where|as)\b[^,(—]*$")
 _OPENERS, _CLOSERS = "“", "”"
@@ -395,6 +396,11 @@ class _Attribution:
                 self.speakers.note(s.index, who.entity)
                 if _IN_STATEMENT.match(text, verb[1]):
                     self.speakers.note_statement(s.index, who.entity)
+        for m in view.mentions:  # "the ministry issued a statement"
+            if m.letter in SPEAKER_LETTERS and _ISSUER.match(text, m.end) and not self.inside(m.begin):
+                author = self._mention(view, s.index, m)
+                if author.entity is not None:
+                    self.speakers.note_statement(s.index, author.entity)
         for issued in _ISSUED.finditer(text, s.begin, s.end):
             issuer = self._after(view, s.index, issued.end() - 1, words=3)
             if issuer is not None and issuer.entity is not None:

@@ -86,3 +86,161 @@ def test_speaker_before_an_aside(extract) -> None:
     facts = extract('Lavrov, speaking after talks with Japan\'s Foreign Minister Taro Kono in Moscow, '
                     'said: "Our Japanese colleagues know our position very well."', "2019-01-14")
     assert _quotes(facts) == [("Sergei_Lavrov", "Our Japanese colleagues know our position very well")]
+
+
+# -- where the quotation marks are ---------------------------------------------------------------
+
+def test_a_straight_quote_over_two_sentences_is_one_quote(extract) -> None:
+    facts = extract('Abe spoke to reporters on Friday. "We are patient. We will wait for an answer," '
+                    "he told journalists.")
+    assert _quotes(facts) == [("Shinzo_Abe", "We are patient. We will wait for an answer")]
+
+
+def test_a_curly_quote_closed_by_a_straight_mark(extract) -> None:
+    assert _quotes(extract('“We are ready to talk," Lavrov said.')) == [("Sergei_Lavrov", "We are ready to talk")]
+    assert _quotes(extract('Kishida said it was “a grave mistake".')) == [("Fumio_Kishida", "a grave mistake")]
+
+
+def test_a_quote_left_open_runs_to_the_end_of_its_paragraph(extract) -> None:
+    facts = extract('Kono said the talks had been useful. "We agreed to meet again in the autumn.\n'
+                    '"It was a frank exchange," he added.')
+    assert _quotes(facts) == [("Taro_Kono", "We agreed to meet again in the autumn"),
+                              ("Taro_Kono", "It was a frank exchange")]
+
+
+def test_a_quote_spanning_sentences_is_attributed_by_the_next_bare_clause(extract) -> None:
+    facts = extract("“We cancelled the summit. Nobody wanted it.” German Chancellor Angela Merkel said.")
+    assert _quotes(facts) == [("Angela_Merkel", "We cancelled the summit. Nobody wanted it")]
+
+
+def test_a_headline_quote_repeated_in_the_lead_is_one_quote(extract) -> None:
+    text = ("Island patrols ‘very provocative’, Japan says\n\n"
+            "The government called the patrols “very provocative” on Friday.")
+    [quote] = extract(text).quotes
+    assert (quote.speaker, quote.text) == ("Japan", "very provocative")
+    assert [text[b:e] for b, e in quote.spans] == ["Island patrols ‘very provocative’, Japan says",
+                                                   "The government called the patrols “very provocative” on Friday."]
+
+
+def test_straight_single_quotes_in_a_headline(extract) -> None:
+    assert _quotes(extract("Sanctions 'will not work', Lavrov says")) == [("Sergei_Lavrov", "will not work")]
+
+
+# -- the reporting clause ------------------------------------------------------------------------
+
+def test_speaker_after_the_quote_with_an_apposition(extract) -> None:
+    for clause in ("Olaf Scholz, the German chancellor, told reporters",
+                   "Olaf Scholz, who arrived on Tuesday, said", "said Olaf Scholz, the German chancellor"):
+        assert _quotes(extract(f"“We need more time,” {clause}.")) == [("Olaf_Scholz", "We need more time")]
+
+
+def test_speaker_with_a_title_after_the_name_before_the_quote(extract) -> None:
+    facts = extract('Earlier on Monday, Mr Lavrov, the head of the Russian delegation, said: "The door is open."')
+    assert _quotes(facts) == [("Sergei_Lavrov", "The door is open")]
+
+
+def test_a_participle_speaks_for_the_clause_subject(extract) -> None:
+    assert _quotes(extract("Lavrov defended the deal, saying it was “fair to both sides.”")) == [
+        ("Sergei_Lavrov", "fair to both sides")]
+    assert _quotes(extract("Kishida criticized Moscow, accusing it of “double standards.”")) == [
+        ("Fumio_Kishida", "double standards")]
+
+
+def test_was_quoted_as_saying(extract) -> None:
+    assert _quotes(extract("Kono was quoted as saying that Japan would “never give up.”")) == [
+        ("Taro_Kono", "never give up")]
+    assert _quotes(extract("A newspaper quoted Kono as saying the talks were “useful.”")) == [
+        ("Taro_Kono", "useful")]
+
+
+def test_a_verb_in_a_relative_clause_is_not_the_speaker(extract) -> None:
+    facts = extract("Peskov said that the plan, which Kishida said was final, was “not acceptable.”")
+    assert _quotes(facts) == [("Dmitry_Peskov", "not acceptable")]
+
+
+def test_a_surname_introduced_with_an_apposition_speaks(extract_with_registry) -> None:
+    facts, registry = extract_with_registry(
+        "Noriko Ikegami, head of the ministry's Europe bureau, met the envoy. "
+        "Ikegami was quoted as telling him that Japan would “never accept” the plan.")
+    [(speaker, text)] = _quotes(facts)
+    assert registry[speaker].label == "Noriko Ikegami" and text == "never accept"
+
+
+def test_a_quote_after_a_reporting_sentence_continues_its_speaker(extract) -> None:
+    facts = extract("Abe said the talks had gone well. “We are closer than ever.”")
+    assert _quotes(facts) == [("Shinzo_Abe", "We are closer than ever")]
+
+
+# -- institutions, documents, media --------------------------------------------------------------
+
+MINISTRY = ("Russia said on Monday it would expel two diplomats. "
+            "“This is a hostile act,” the foreign ministry said in a statement. "
+            "“Tokyo will regret it,” the ministry added. "
+            "It accused Japan of “blind obedience” to Washington.")
+
+
+def test_lower_case_ministry_and_it_are_the_state_s_ministry(extract) -> None:
+    facts = extract(MINISTRY)
+    assert _quotes(facts) == [("Ministry_of_Foreign_Affairs_of_Russia", "This is a hostile act"),
+                              ("Ministry_of_Foreign_Affairs_of_Russia", "Tokyo will regret it"),
+                              ("Ministry_of_Foreign_Affairs_of_Russia", "blind obedience")]
+
+
+def test_the_ministry_is_the_one_named_before(extract) -> None:
+    facts = extract("The Chinese Defence Ministry announced new patrols. "
+                    "“The patrols are routine,” the ministry said.")
+    assert _quotes(facts) == [("Ministry_of_National_Defense_of_China", "The patrols are routine")]
+
+
+def test_an_acronym_in_brackets_names_the_speaker_later(extract) -> None:
+    facts = extract("The Philippine Department of Foreign Affairs summoned the envoy. "
+                    "“The vessels must leave,” the department (DFA) said. "
+                    "Manila rejected the “unlawful presence” of the ships, according to the DFA.")
+    assert _quotes(facts) == [("Department_of_Foreign_Affairs_of_the_Philippines", "The vessels must leave"),
+                              ("Department_of_Foreign_Affairs_of_the_Philippines", "unlawful presence")]
+
+
+def test_the_statement_is_whoever_issued_it(extract) -> None:
+    facts = extract("The Chinese Foreign Ministry issued a statement on Friday. "
+                    "The statement said the visit was “a serious provocation.”")
+    assert _quotes(facts) == [("Ministry_of_Foreign_Affairs_of_China", "a serious provocation")]
+
+
+def test_a_person_named_in_the_sentence_speaks_rather_than_the_statement(extract) -> None:
+    facts = extract("Kono said the zone would “raise tensions,” the statement said.")
+    assert _quotes(facts) == [("Taro_Kono", "raise tensions")]
+
+
+def test_news_media_are_sources_not_speakers(extract) -> None:
+    assert extract("The sanctions will be lifted “within weeks,” according to Kyodo.").quotes == []
+    assert extract("The talks were “tense,” according to the Asahi Shimbun.").quotes == []
+    assert _quotes(extract("“We will respond,” Peskov said, according to Interfax.")) == [
+        ("Dmitry_Peskov", "We will respond")]
+
+
+# -- not quotes ----------------------------------------------------------------------------------
+
+def test_words_credited_to_several_speakers_are_not_quotes(extract) -> None:
+    assert extract("Abe and Putin said the talks were “constructive.”").quotes == []
+    assert extract("Presidents Abe and Putin say they took “first steps.”").quotes == []
+    assert extract("The two leaders called the meeting “historic.”").quotes == []
+
+
+def test_words_the_speaker_did_not_use_are_not_quotes(extract) -> None:
+    assert extract("Kono stopped short of calling the islands “occupied.”").quotes == []
+    assert extract("Abe did not say the islands were “returned.”").quotes == []
+    assert extract("Lavrov declined to comment on the talks or call them “a failure.”").quotes == []
+
+
+def test_a_fragment_of_a_longer_quote_is_not_recorded_again(extract) -> None:
+    facts = extract("“We will not hand over the islands,” Putin said. "
+                    "Putin said Russia would “not hand over” any territory.")
+    [quote] = facts.quotes
+    assert (quote.speaker, quote.text) == ("Vladimir_Putin", "We will not hand over the islands")
+    assert len(quote.spans) == 2
+
+
+def test_a_single_word_is_a_quote_of_its_own(extract) -> None:
+    facts = extract("“It is difficult and will take time,” Putin said. "
+                    "Putin said it was a “difficult” question.")
+    assert [q.text for q in facts.quotes] == ["It is difficult and will take time", "difficult"]
