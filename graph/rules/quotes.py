@@ -18,9 +18,12 @@ A reporting clause says who spoke; its verbs and where their speaker stands are 
 4. a statement standing in for its issuer ("…, the statement said") when nobody else is named;
 5. a sentence that is only a quotation continues the speaker of the sentence before.
 
-Who "he", "it", "the ministry", "the statement" are is ``graph.discourse.speakers``.  Not quotes:
-words credited to several speakers at once ("Abe and Putin said", "the two leaders said"),
-quotation marks no reporting clause claims (scare quotes, slogans, titles).  A fragment that lies
+Who "he", "it", "the ministry", "the statement" are is ``graph.discourse.speakers``; "a statement
+from <body> said" is the body's.  Not quotes: words credited to several speakers at once ("Abe and
+Putin said", "the two leaders said"), words a speaker did not use ("stopped short of calling it
+“…”", ``quote-negation.tsv``), marks the writer puts on ("the so-called “…”", ``quote-scare.tsv``),
+quotation marks no reporting clause claims (scare quotes, slogans, titles).  The words are kept
+without a trailing comma or period.  A fragment that lies
 inside a longer quote of the same speaker is the same quote, recorded once; so is a headline's
 quote repeated in the lead.
 """
@@ -51,6 +54,9 @@ _FILLER = re.compile(r"(?:\s+(?:also|further|later|then|again|has|have|had|would
 _ASIDE = re.compile(r",\s*[^,“”\"‘]{1,120},\s*$")
 _ISSUED = re.compile(r"\bstatement\s+(?:(?:issued|released|published)\s+)?(?:by|from)\s+", re.IGNORECASE)
 _ISSUER = re.compile(r"\s+(?:issued|released|published|put\s+out)\s+a\s+(?:\w+\s+)?statement\b")
+_STATEMENT_SUBJECT = re.compile(
+    r"\s*(?:A|The|a|the)\s+(?:\w+\s+)?statement\s+(?:(?:issued|released|published)\s+)?(?:from|by)\s+"
+    r"(?P<body>[^“”\"]+?)[\s,]*$")
 _IN_STATEMENT = re.compile(r"^\s+in\s+a\s+(?:written\s+)?statement\b")
 _RELATIVE = re.compile(r"(?:^|[,(—])\s*(?:which|who|whom|where|as)\b[^,(—]*$")
 _OPENERS, _CLOSERS = "“", "”"
@@ -63,6 +69,18 @@ def _negation() -> tuple[re.Pattern[str], re.Pattern[str]]:
     clause = re.compile(rf"(?<![\w’']){table.pattern(reach='clause')}(?![\w’'])", re.IGNORECASE)
     verb = re.compile(rf"(?<![\w’']){table.pattern(reach='verb')}(?:\s+\w+)?\s*$", re.IGNORECASE)
     return clause, verb
+
+
+@cache
+def _body() -> re.Pattern[str]:
+    """A body described in lower case, headed by an institution noun of quote-referents.tsv."""
+    heads = "|".join(re.escape(cue) for cue in load("quote-referents").cues(refers="institution") if " " not in cue)
+    return re.compile(rf"(?:a|an|the)\s+(?P<name>(?:[a-z]+\s+){{0,3}}(?:{heads}))\b")
+
+
+@cache
+def _scare() -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w’']){load('quote-scare').pattern()}\s*$", re.IGNORECASE)
 
 
 @cache
@@ -256,6 +274,10 @@ class _Attribution:
             return self._after(view, index, ve, words=2) or NOBODY
         if form == "participle":
             return self._main_subject(view, index, vb)
+        issued = _STATEMENT_SUBJECT.match(text, clause, vb)
+        if issued is not None:  # "A statement from the ministry said": the ministry
+            author = self._author(view, index, issued.start("body"), issued.end("body"))
+            return author if author.entity is not None else Referent(None, document=True)
         region_end = vb
         filler = _FILLER.search(text, clause, vb)
         if filler is not None and filler.end() == vb:
@@ -281,6 +303,29 @@ class _Attribution:
         if form == "finite":
             return self._after(view, index, ve) or NOBODY
         return NOBODY
+
+    def _author(self, view: SentenceView, index: int, begin: int, end: int) -> Referent:
+        """Who issued a statement: a name, a known body ("the ministry"), else a body the
+        sentence describes in lower case ("a national security committee headed by the
+        Pakistani prime minister"), named like the registry's bodies: "<Body> of <State>"."""
+        text = self.context.text
+        named = self._after(view, index, begin - 1, words=1)
+        if named is not None and named.entity is not None:
+            return named
+        body = _body().match(text, begin, end)
+        if body is None:
+            return NOBODY
+        known = self.speakers.noun_phrase(index, body.end(), text[begin : body.end()])
+        if known is not None and known.entity is not None:
+            return known
+        states = [self.speakers.speaker_of_mention(m) for m in view.mentions
+                  if begin <= m.begin < end and m.letter == "S"]
+        state = self.speakers.entity(states[0] if states else self.speakers.last_state(index))
+        if state is None:
+            return NOBODY
+        name = " ".join(word.capitalize() for word in body.group("name").split())
+        entity = self.context.registry.discover(f"{name} of {state.label}", "Organization")
+        return Referent(entity.id)
 
     def _source(self, view: SentenceView, index: int, at: int) -> Referent:
         """"according to X": X, a statement's issuer, an anonymous official; media are nobody."""
@@ -443,7 +488,7 @@ def extract(context: Context) -> None:
     for view in context.views:
         for quote in ending.get(view.sentence.index, []):
             words = _words(context, quote)
-            if not words:
+            if not words or _scare().search(context.text, max(0, quote.open_mark - 30), quote.open_mark):
                 continue
             speaker, used = attribution.speaker(quote)
             if speaker is None:

@@ -244,3 +244,20 @@ def test_a_single_word_is_a_quote_of_its_own(extract) -> None:
     facts = extract("“It is difficult and will take time,” Putin said. "
                     "Putin said it was a “difficult” question.")
     assert [q.text for q in facts.quotes] == ["It is difficult and will take time", "difficult"]
+
+
+def test_so_called_marks_are_the_writer_s_not_a_quote(extract) -> None:
+    assert extract("Japan said the so-called “peace plan” was dead.").quotes == []
+    assert extract("Lavrov said the self-proclaimed “government” had no mandate.").quotes == []
+    assert _quotes(extract("Japan said the plan was “dead.”")) == [("Japan", "dead")]
+
+
+def test_a_statement_from_a_body_is_the_body_s(extract_with_registry) -> None:
+    facts, registry = extract_with_registry(
+        "A statement from a national defence council chaired by the Indian prime minister said the "
+        "tests were “a clear threat.”")
+    [(speaker, text)] = _quotes(facts)
+    assert registry[speaker].label == "National Defence Council of India" and text == "a clear threat"
+    facts = extract_with_registry("A statement from the Chinese Foreign Ministry said the visit was "
+                                  "“a provocation.”")[0]
+    assert _quotes(facts) == [("Ministry_of_Foreign_Affairs_of_China", "a provocation")]
