@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from graph.cues import load
-from graph.discourse.speakers import JOINT, NOBODY, SPEAKER_LETTERS, Referent, Speakers
+from graph.discourse.speakers import JOINT, NOBODY, SPEAKER_LETTERS, Referent, Speakers, is_media
 from graph.facts import Quote
 from graph.mentions import Mention, SentenceView
 from graph.rules.common import Context
@@ -44,7 +44,8 @@ _STATEMENT = re.compile(r"[’']s? (?:statement|remarks?|comments?|words|pledge|
 _ANONYMOUS = re.compile(
     r"(?<![\w])(?:(?:a|an|one|the|another) )?(?P<np>(?:(?:senior|top|high-ranking|unnamed|anonymous|"
     r"Russian|Japanese|American|Chinese|European|Western|Ukrainian|U\.S\.|Kremlin|government|"
-    r"administration|foreign ministry|ministry|defense|military|Foreign Ministry) ){0,4}"
+    r"administration|foreign ministry|ministry|defense|defence|foreign|Foreign|security|intelligence|"
+    r"military|state|party|White House|State Department|Foreign Ministry|Defense Ministry) ){0,4}"
     r"(?:official|diplomat|source|spokesman|spokeswoman|aide|analyst|observer|expert|lawmaker))(?![\w])"
 )
 _GOVERNMENT = re.compile(r"(?:the )?((?:U\.S\.|Japanese|Russian|Chinese|[A-Z][a-z]+) government)")
@@ -176,9 +177,13 @@ class _Attribution:
     def verbs(self, begin: int, end: int) -> list[tuple[int, int, str]]:
         """(begin, end, form) of each reporting verb between two offsets, outside quotations."""
         out = []
-        for m in self.pattern.finditer(self.context.text, begin, end):
+        text = self.context.text
+        for m in self.pattern.finditer(text, begin, end):
+            form = self.forms[" ".join(m.group(0).lower().split())]
+            if form == "participle" and re.search(r"(?<![\w])as\s+$", text[max(0, m.start() - 4) : m.start()]):
+                continue  # "quoted X as saying": part of the object form before it
             if not self.inside(m.start()):
-                out.append((m.start(), m.end(), self.forms[" ".join(m.group(0).lower().split())]))
+                out.append((m.start(), m.end(), form))
         return out
 
     def negated(self, clause: int, verb: int) -> bool:
@@ -187,7 +192,9 @@ class _Attribution:
         window = self.context.text[max(clause, verb - 100) : verb]
         if before_verb.search(window):
             return True
-        return any(not self.inside(verb - len(window) + m.start()) for m in in_clause.finditer(window))
+        # "stopped short of calling it “…”", but not "an official, who declined to be named, said"
+        return any(not self.inside(verb - len(window) + m.start()) and "," not in window[m.end() :]
+                   for m in in_clause.finditer(window))
 
     def view(self, index: int) -> SentenceView:
         return self.context.views[index]
@@ -249,6 +256,9 @@ class _Attribution:
         """The speaker right after an inverted verb ("said Alexei Pushkov", "said the ministry")."""
         text = self.context.text
         end = min(view.sentence.end, begin + 80)
+        if re.match(r"\s+" + _ANONYMOUS.pattern, text[begin:end]) is not None:
+            # "said a senior official", "quoted a defence ministry official as saying"
+            return Referent(_anonymous(self.context, view, begin))
         for m in view.mentions:
             if m.begin >= begin and m.letter in SPEAKER_LETTERS:
                 gap = text[begin : m.begin]
@@ -291,6 +301,8 @@ class _Attribution:
         if aside is not None and re.search(r"[\w)]$", region[: aside.start()]):
             # "Mr Kim, chairman of …, said": the subject stands before the aside
             found = self._at_end(view, index, clause, clause + aside.start())
+            if found is None:
+                found = self._anonymous_at_end(view, clause, clause + aside.start())
             return found if found is not None else NOBODY
         if region.strip(" ,:—–-“”\"'’") :
             found = self._at_end(view, index, clause, region_end)
@@ -298,11 +310,21 @@ class _Attribution:
                 if acronym and found.entity is not None:
                     self.speakers.note_acronym(acronym.group(1), found.entity)
                 return found
+            anonymous = self._anonymous_at_end(view, clause, region_end)
+            if anonymous is not None:
+                return anonymous
             if form == "passive" or not re.search(r"[,:“”\"’]\s*$", region):
                 return NOBODY
         if form == "finite":
             return self._after(view, index, ve) or NOBODY
         return NOBODY
+
+    def _anonymous_at_end(self, view: SentenceView, begin: int, end: int) -> Referent | None:
+        """"a senior government official said": an anonymous source of its own."""
+        found = re.search(_ANONYMOUS.pattern + r"\s*$", self.context.text[begin:end])
+        if found is None:
+            return None
+        return Referent(_anonymous(self.context, view, begin + found.start()))
 
     def _author(self, view: SentenceView, index: int, begin: int, end: int) -> Referent:
         """Who issued a statement: a name, a known body ("the ministry"), else a body the
@@ -351,9 +373,11 @@ class _Attribution:
             if m.begin >= before:
                 break
             if m.letter in SPEAKER_LETTERS and not self.inside(m.begin) and not m.demonym \
-                    and not self.speakers.preceded_by_preposition(view, m.begin):
+                    and not self.speakers.preceded_by_preposition(view, m.begin) \
+                    and not is_media(self.context.entity(m), m.surface):
                 return self._mention(view, index, m)
-        np = self.speakers.noun_phrase(index, before, text[s.begin : s.begin + 40].split(",")[0])
+        lead_np = re.match(r"\s*(?:The|the|A|a)\s+(?:[a-z]+\s+){0,2}[a-z]+(?=[\s,])", text[s.begin : before])
+        np = self.speakers.noun_phrase(index, s.begin + lead_np.end(), lead_np.group(0)) if lead_np else None
         return np or NOBODY
 
     # -- quotes -----------------------------------------------------------------------------

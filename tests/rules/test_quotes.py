@@ -261,3 +261,17 @@ def test_a_statement_from_a_body_is_the_body_s(extract_with_registry) -> None:
     facts = extract_with_registry("A statement from the Chinese Foreign Ministry said the visit was "
                                   "“a provocation.”")[0]
     assert _quotes(facts) == [("Ministry_of_Foreign_Affairs_of_China", "a provocation")]
+
+
+def test_an_anonymous_official_as_subject_or_object(extract_with_registry) -> None:
+    for text in ("A senior government official, who declined to be named, said the plan was “a mistake.”",
+                 "“It is a mistake,” said a senior government official.",
+                 "Local media quoted a defence ministry official as saying the drills were “routine.”"):
+        facts, registry = extract_with_registry(text)
+        [(speaker, _)] = _quotes(facts)
+        assert registry[speaker].cls == "Person" and "official" in registry[speaker].label
+
+
+def test_a_dateline_agency_is_not_the_subject_of_a_participle(extract) -> None:
+    facts = extract("MOSCOW (Reuters) - Russia condemned the drills on Friday, calling them “reckless.”")
+    assert _quotes(facts) == [("Russia", "reckless")]
