@@ -204,6 +204,9 @@ class _Attribution:
         """The speaker named by the words just before ``end`` (the subject of a verb there)."""
         text = self.context.text
         phrase = text[begin:end].rstrip()
+        relative = re.search(r",\s*(?:who|which)$", phrase)
+        if relative:  # "Abe, who once called the islands “…”": the relative pronoun's antecedent
+            phrase = phrase[: relative.start()]
         stop = begin + len(phrase)
         dated = [m for m in view.mentions if m.letter == "D" and m.end == stop]
         if dated:  # "Abe on Monday said", "Yang said Saturday"
@@ -427,8 +430,9 @@ class _Attribution:
                     return who.entity, used
         # 3: a reporting verb before the quote, the nearest one not in a relative clause
         for verb in reversed(before):
-            if _RELATIVE.search(text, clause, verb[0]) and verb[2] != "participle":
-                continue
+            if _RELATIVE.search(text, clause, verb[0]) and verb[2] != "participle" \
+                    and "," in text[verb[1] : quote.open_mark]:
+                continue  # ", which China said …, was “…”": the aside's verb is not the quote's
             if self.negated(clause, verb[0]):
                 return None, used
             who = self.subject(first, quote.first, clause, verb)

@@ -275,3 +275,8 @@ def test_an_anonymous_official_as_subject_or_object(extract_with_registry) -> No
 def test_a_dateline_agency_is_not_the_subject_of_a_participle(extract) -> None:
     facts = extract("MOSCOW (Reuters) - Russia condemned the drills on Friday, calling them “reckless.”")
     assert _quotes(facts) == [("Russia", "reckless")]
+
+
+def test_a_quote_inside_a_relative_clause_is_its_subject_s(extract) -> None:
+    facts = extract("Abe, who once called the islands “our inherent territory,” met Putin on Friday.")
+    assert _quotes(facts) == [("Shinzo_Abe", "our inherent territory")]
