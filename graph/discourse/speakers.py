@@ -193,6 +193,8 @@ class Speakers:
         if longer in meaning:  # "foreign" + "ministry" is the cue "foreign ministry"
             cue = longer
         refers, labels = meaning[cue]
+        if refers == "person":
+            return None  # a person's title: ``descriptor``
         acronym = re.search(r"\(([A-Z]{2,6})\)\s*$", phrase)
         referent = self._refer(index, before, cue, refers, labels)
         if acronym and referent.entity is not None:
@@ -234,6 +236,41 @@ class Speakers:
                 if found is not None:
                     return Referent(found)
         return NOBODY
+
+    def descriptor(self, view: SentenceView, index: int, stop: int, phrase: str) -> Referent | None:
+        """"the Russian leader", "the premier", "the Kremlin spokesman": the person named before
+        who holds that office (for the state the phrase names, if it names one)."""
+        persons = [row["cue"] for row in load("quote-referents").rows if row["refers"] == "person"]
+        titles = "|".join(r"\s+".join(map(re.escape, t.split())) for t in sorted(persons, key=len, reverse=True))
+        match = re.search(rf"(?<![\w])(?:the|The)\s+(?P<qual>(?:[A-Z][\w’'-]*\s+){{0,2}})(?P<title>{titles})$", phrase)
+        if match is None:
+            return None
+        title = " ".join(match.group("title").lower().split())
+        qualifier = stop - len(phrase) + match.start("qual")
+        states = [self.context.as_state(m) for m in view.mentions
+                  if qualifier <= m.begin < stop - len(match.group("title"))]
+        state = next((x for x in states if x), None)
+        for back in range(index, max(-1, index - 6), -1):
+            candidates = list(reversed(self.spoke.get(back, [])))
+            candidates += [m.entity for m in reversed(self.context.views[back].mentions)
+                           if m.letter == "P" and m.entity and (back < index or m.end <= stop)]
+            for person in candidates:
+                if self._holds(person, title, state):
+                    return Referent(person)
+        return NOBODY
+
+    def _holds(self, person: str | None, title: str, state: str | None) -> bool:
+        if person is None or not self._is_person(person):
+            return False
+        if state is not None and self.context.state_of_person(person) != state:
+            return False
+        roles = [p.role.lower() for p in self.context.facts.positions if p.holder == person]
+        if title == "leader":
+            return self.context.is_leader(person)
+        if any(title in role for role in roles):
+            return True
+        return not roles and title in ("president", "prime minister", "premier", "chancellor") \
+            and self.context.is_leader(person)
 
     def last_state(self, index: int) -> str | None:
         """The state that spoke last (itself or through one of its bodies), else the first state

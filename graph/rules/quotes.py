@@ -227,6 +227,9 @@ class _Attribution:
         acronym = re.search(r"(?<![\w])([A-Z]{2,6})$", phrase)
         if acronym and (found := self.speakers.acronym(acronym.group(1))) is not None:
             return found
+        described = self.speakers.descriptor(view, index, stop, phrase)
+        if described is not None:
+            return described
         honorific = self.speakers.honorific(index, phrase)
         if honorific is not None:
             return honorific

@@ -280,3 +280,21 @@ def test_a_dateline_agency_is_not_the_subject_of_a_participle(extract) -> None:
 def test_a_quote_inside_a_relative_clause_is_its_subject_s(extract) -> None:
     facts = extract("Abe, who once called the islands “our inherent territory,” met Putin on Friday.")
     assert _quotes(facts) == [("Shinzo_Abe", "our inherent territory")]
+
+
+def test_the_russian_leader_is_the_leader_named_before(extract) -> None:
+    facts = extract("Abe met Russian President Vladimir Putin in Sochi. “We should not rush,” the Russian "
+                    "leader said. “We are patient,” the Japanese premier told reporters.")
+    assert _quotes(facts) == [("Vladimir_Putin", "We should not rush"), ("Shinzo_Abe", "We are patient")]
+
+
+def test_a_title_for_someone_the_article_never_named_is_nobody(extract) -> None:
+    facts = extract("Abe met Russian President Vladimir Putin in Sochi. "
+                    "“The door is open,” the Chinese president said.")
+    assert facts.quotes == []
+
+
+def test_the_spokesman_named_before(extract) -> None:
+    facts = extract("Kremlin spokesman Dmitry Peskov spoke on Monday. "
+                    "The talks were “useful,” the Kremlin spokesman said.")
+    assert _quotes(facts) == [("Dmitry_Peskov", "useful")]
