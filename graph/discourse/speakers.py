@@ -16,6 +16,8 @@ reads those references for the quote rule, article by article, in text order:
   last; "the government" is the state that spoke last; "the statement" is whoever issued the
   statement last mentioned; "the two leaders", "they" are several speakers at once, which no
   quote has;
+* a title for a person ("the Russian leader", "the premier", "the Kremlin spokesman") is the
+  person named before who holds it, for the state the phrase names; nobody if none was named;
 * an acronym in brackets after a speaker ("the department (DFA)") names it from then on.
 
 Who spoke in which sentence is recorded as the rule goes (``note``), so that each reference is

@@ -15,6 +15,7 @@ A reporting clause says who spoke; its verbs and where their speaker stands are 
 3. before the quote: "Putin has said that a compromise “can and will be found”", "Abe pointed out
    to Obama: “…”", "X defended the plan, saying that “…”" — the nearest reporting verb not in a
    relative clause (", which China said …," is an aside);
+   a headline's "Putin: ‘…’" is Putin's;
 4. a statement standing in for its issuer ("…, the statement said") when nobody else is named;
 5. a sentence that is only a quotation continues the speaker of the sentence before.
 
@@ -444,6 +445,14 @@ class _Attribution:
             if who.document:
                 weak = weak or who.entity
                 continue
+            if who.entity is not None:
+                return who.entity, used
+        # a headline's "Putin: ‘No deal on the islands’"
+        lead = text[first.sentence.begin : quote.open_mark]
+        named = [m for m in first.mentions if m.letter in SPEAKER_LETTERS and m.end <= quote.open_mark]
+        if named and re.fullmatch(r"\s*:\s*", text[named[-1].end : quote.open_mark]) \
+                and lead[: named[-1].begin - first.sentence.begin].strip() == "":
+            who = self._mention(first, quote.first, named[-1])
             if who.entity is not None:
                 return who.entity, used
         # 4: "…, the statement said"

@@ -298,3 +298,9 @@ def test_the_spokesman_named_before(extract) -> None:
     facts = extract("Kremlin spokesman Dmitry Peskov spoke on Monday. "
                     "The talks were “useful,” the Kremlin spokesman said.")
     assert _quotes(facts) == [("Dmitry_Peskov", "useful")]
+
+
+def test_a_headline_name_and_colon_attributes_the_quote(extract) -> None:
+    assert _quotes(extract("Putin: ‘No deal on the islands’\n\nThe talks ended.")) == [
+        ("Vladimir_Putin", "No deal on the islands")]
+    assert extract("Islands: the ‘last frontier’ of diplomacy").quotes == []
