@@ -91,3 +91,8 @@ def test_quotations_are_blanked_in_the_unquoted_view() -> None:
     [view] = _find("“Putin will never give back the islands,” Abe said.").views
     assert view.unquoted == "“…” ⟦P1⟧ said."  # tokens keep the mention numbers
     assert "⟦P0⟧" in view.masked and "⟦P1⟧" in view.masked
+
+
+def test_a_curly_quotation_closed_by_a_straight_mark_is_blanked_too() -> None:
+    [view] = _find('“Putin will never give back the islands," Abe said.').views
+    assert view.unquoted == '“…" ⟦P1⟧ said.'
