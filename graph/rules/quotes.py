@@ -181,6 +181,8 @@ class _Attribution:
         text = self.context.text
         for m in self.pattern.finditer(text, begin, end):
             form = self.forms[" ".join(m.group(0).lower().split())]
+            if form == "none":
+                continue
             if form == "participle" and re.search(r"(?<![\w])as\s+$", text[max(0, m.start() - 4) : m.start()]):
                 continue  # "quoted X as saying": part of the object form before it
             if not self.inside(m.start()):
@@ -397,7 +399,7 @@ class _Attribution:
         after_begin = min(quote.close_mark + 1, last.sentence.end)
         after_end = last.sentence.end
         used = quote.last
-        cut = re.search(r";|\s+but\s+|\s+while\s+", text[after_begin:after_end])
+        cut = re.search(r";|\s+but\s+|\s+while\s+|^\W*\s*and\s+|,\s+and\s+", text[after_begin:after_end])
         if cut:
             after_end = after_begin + cut.start()
         if not text[after_begin:after_end].strip(" ,.:;!?”\"'’—–-") and quote.last + 1 < len(self.context.views):

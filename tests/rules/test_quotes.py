@@ -304,3 +304,11 @@ def test_a_headline_name_and_colon_attributes_the_quote(extract) -> None:
     assert _quotes(extract("Putin: ‘No deal on the islands’\n\nThe talks ended.")) == [
         ("Vladimir_Putin", "No deal on the islands")]
     assert extract("Islands: the ‘last frontier’ of diplomacy").quotes == []
+
+
+def test_a_reporting_verb_of_the_next_clause_is_not_the_quote_s(extract) -> None:
+    assert extract("Japan rejected the “zone”, and China said it would respond.").quotes == []
+    assert extract("Tokyo called off the “dialogue” with Moscow.").quotes == []
+    assert extract("Putin is said to be “furious” about the visit.").quotes == []
+    assert _quotes(extract("“The zone is illegal,” Japan said, and China rejected the claim.")) == [
+        ("Japan", "The zone is illegal")]
