@@ -292,15 +292,22 @@ class Speakers:
         return Referent(found) if found is not None else None
 
     def honorific(self, index: int, phrase: str) -> Referent | None:
-        """"Mr Kim" for a person the article named before whose name has that word."""
+        """"Mr Kim" for a person the article named before whose name has that word; a bare
+        "Moon" or "Xi" for one whose name starts with it (family name first, as East Asian
+        names are written), which the surname rule of the mention finder does not know."""
         match = _HONORIFIC.search(phrase.rstrip())
-        if match is None:
+        bare = re.search(r"(?:^|[\s,(“\"])([A-Z][a-z]+)$", phrase.rstrip()) if match is None else None
+        found = match if match is not None else bare
+        if found is None:
             return None
-        name = match.group(1)
+        name = found.group(1)
         for view in reversed(self.context.views[: index + 1]):
             for m in reversed(view.mentions):
                 entity = self.context.entity(m)
-                if entity is not None and entity.letter == "P" and name in entity.label.split():
+                if entity is None or entity.letter != "P" or m.pronoun:
+                    continue
+                words = entity.label.split()
+                if (match is not None and name in words) or (len(words) > 1 and words[0] == name):
                     return Referent(entity.id)
         return None
 

@@ -312,3 +312,14 @@ def test_a_reporting_verb_of_the_next_clause_is_not_the_quote_s(extract) -> None
     assert extract("Putin is said to be “furious” about the visit.").quotes == []
     assert _quotes(extract("“The zone is illegal,” Japan said, and China rejected the claim.")) == [
         ("Japan", "The zone is illegal")]
+
+
+def test_a_family_name_first_alone_is_the_person(extract) -> None:
+    facts = extract("South Korean President Moon Jae-in met the envoy. “We cannot accept this,” Moon said.")
+    assert _quotes(facts) == [("Moon_Jae-in", "We cannot accept this")]
+
+
+def test_the_earlier_mr_form_with_a_family_name_first(extract) -> None:
+    facts = extract("North Korean leader Kim Jong Un arrived. Later, Mr Kim, chairman of the party, "
+                    "said: “The world will see a change.”")
+    assert _quotes(facts) == [("Kim_Jong_Un", "The world will see a change")]
