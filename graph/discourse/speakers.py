@@ -159,6 +159,12 @@ class Speakers:
                 for entity in reversed(self.spoke.get(back, [])):
                     if not self._is_person(entity):
                         return Referent(entity)
+            if index > 0:  # else the state or body the sentence before is about (its subject)
+                before = self.context.views[index - 1]
+                for m in before.mentions:
+                    if m.letter in ("S", "O", "C") and not m.demonym \
+                            and not self.preceded_by_preposition(before, m.begin):
+                        return Referent(self.speaker_of_mention(m))
             return NOBODY
         female = word in FEMALE_PRONOUNS
         for back in range(index - 1, max(-1, index - 4), -1):

@@ -323,3 +323,10 @@ def test_the_earlier_mr_form_with_a_family_name_first(extract) -> None:
     facts = extract("North Korean leader Kim Jong Un arrived. Later, Mr Kim, chairman of the party, "
                     "said: “The world will see a change.”")
     assert _quotes(facts) == [("Kim_Jong_Un", "The world will see a change")]
+
+
+def test_it_is_the_state_the_sentence_before_is_about(extract) -> None:
+    facts = extract("Russia banned entry to 60 Japanese officials on Wednesday. "
+                    "It called the ban a response to “hostile actions.”")
+    assert _quotes(facts) == [("Russia", "hostile actions")]
+    assert extract("Abe met Putin in Moscow. It was “a breakthrough,” he said.").quotes[0].speaker == "Shinzo_Abe"
