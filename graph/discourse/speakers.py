@@ -5,12 +5,14 @@ statement … the ministry added … It accused …", "Suga told reporters … h
 reads those references for the quote rule, article by article, in text order:
 
 * a name (person, state, organization; a capital stands for its state) is the speaker itself,
-  unless it is a news medium — agencies and newspapers report what others said, they are
-  sources, not speakers (``ontology/cues/quote-media.tsv`` and registry ``kind = "media"``);
+  except a news medium named as the source ("according to Kyodo"): agencies and newspapers
+  report what others said (``ontology/cues/quote-media.tsv`` and registry ``kind = "media"``);
+  a paper that "said" something in its own editorial is the speaker of those words;
 * "he"/"she" keep their own antecedent: a person of a compatible gender, looked for sentence by
   sentence backwards, the one who spoke in that sentence first, else its subject (the first
   person it names).  The previous quote's speaker is only the answer when it is that person;
-* "it" is the institution or state that spoke last (a person is never "it");
+* "it" is the institution or state that spoke last (a person is never "it"), else the state or
+  body the sentence before is about;
 * lower-case noun phrases (``ontology/cues/quote-referents.tsv``): "the ministry" is the body
   named last with that head noun, else the registry body of that kind for the state that spoke
   last; "the government" is the state that spoke last; "the statement" is whoever issued the
@@ -79,7 +81,8 @@ def _media() -> tuple[frozenset[str], tuple[str, ...]]:
 
 
 def is_media(entity: Entity | None, surface: str = "") -> bool:
-    """A news agency or newspaper: a source of reports, never the speaker of a quote."""
+    """A news agency or newspaper: as a source ("according to Kyodo", a dateline's "(Reuters)")
+    it reports what others said and is not their speaker."""
     names, heads = _media()
     if entity is not None and entity.kind == "media":
         return True
