@@ -104,11 +104,20 @@ class Quotation:
     last: int
 
 
+def _hard_wrapped(text: str) -> bool:
+    """Do most long lines stop mid-sentence (a text wrapped at a fixed width)?"""
+    long_lines = [line.strip() for line in text.splitlines() if len(line.strip()) >= 60]
+    cut = [line for line in long_lines if not line.endswith(tuple(".!?:\"”’)]"))]
+    return len(long_lines) >= 4 and len(cut) >= len(long_lines) / 3
+
+
 def _paragraphs(context: Context) -> list[list[SentenceView]]:
-    """Consecutive sentences with no line break between them."""
+    """Consecutive sentences with no line break between them (no blank line, in a hard-wrapped
+    text, where a line break is only where the width ran out)."""
     out: list[list[SentenceView]] = []
+    breaks = r"\n[ \t]*\n" if _hard_wrapped(context.text) else r"\n"
     for view in context.views:
-        if out and "\n" not in context.text[out[-1][-1].sentence.end : view.sentence.begin]:
+        if out and not re.search(breaks, context.text[out[-1][-1].sentence.end : view.sentence.begin]):
             out[-1].append(view)
         else:
             out.append([view])

@@ -330,3 +330,13 @@ def test_it_is_the_state_the_sentence_before_is_about(extract) -> None:
                     "It called the ban a response to “hostile actions.”")
     assert _quotes(facts) == [("Russia", "hostile actions")]
     assert extract("Abe met Putin in Moscow. It was “a breakthrough,” he said.").quotes[0].speaker == "Shinzo_Abe"
+
+
+def test_a_quote_in_hard_wrapped_text_crosses_line_breaks(extract) -> None:
+    text = ("Foreign Minister Taro Kono spoke to reporters in Tokyo on Friday after the talks with his\n"
+            "Russian counterpart had ended. \"We have agreed to keep talking about the islands.\n"
+            "Both sides want a treaty,\" he said after the meeting at the ministry in central Tokyo\n"
+            "on Friday afternoon, adding that no date had been set for the next round of talks in\n"
+            "the spring or later in the year, according to the officials present at the briefing.\n")
+    assert _quotes(extract(text)) == [
+        ("Taro_Kono", "We have agreed to keep talking about the islands. Both sides want a treaty")]
