@@ -168,7 +168,12 @@ def quotations(context: Context) -> list[Quotation]:
 
 
 def _words(context: Context, quote: Quotation) -> str:
-    return re.sub(r"[\s,.]+$", "", " ".join(context.text[quote.begin : quote.end].split()))
+    """The quoted words, white space folded, without a trailing comma or period — unless the
+    period ends an abbreviation ("… and the U.S.")."""
+    words = re.sub(r"[\s,]+$", "", " ".join(context.text[quote.begin : quote.end].split()))
+    if re.search(r"(?<![\w.])(?:[A-Za-z]\.){2,}$", words):
+        return words
+    return re.sub(r"[\s,.]+$", "", words)
 
 
 class _Attribution:

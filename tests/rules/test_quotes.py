@@ -340,3 +340,9 @@ def test_a_quote_in_hard_wrapped_text_crosses_line_breaks(extract) -> None:
             "the spring or later in the year, according to the officials present at the briefing.\n")
     assert _quotes(extract(text)) == [
         ("Taro_Kono", "We have agreed to keep talking about the islands. Both sides want a treaty")]
+
+
+def test_the_trailing_period_goes_but_not_an_abbreviation_s(extract) -> None:
+    assert _quotes(extract("“Japan will mediate between Russia and the U.S.,” Lavrov said.")) == [
+        ("Sergei_Lavrov", "Japan will mediate between Russia and the U.S.")]
+    assert _quotes(extract("Lavrov said the talks were “useful.”")) == [("Sergei_Lavrov", "useful")]
