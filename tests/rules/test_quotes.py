@@ -346,3 +346,8 @@ def test_the_trailing_period_goes_but_not_an_abbreviation_s(extract) -> None:
     assert _quotes(extract("“Japan will mediate between Russia and the U.S.,” Lavrov said.")) == [
         ("Sergei_Lavrov", "Japan will mediate between Russia and the U.S.")]
     assert _quotes(extract("Lavrov said the talks were “useful.”")) == [("Sergei_Lavrov", "useful")]
+
+
+def test_more_reporting_verbs(extract) -> None:
+    for verb in ("tweeted", "cautioned", "expressed"):
+        assert _quotes(extract(f"Japan {verb} “deep concern” over the drills.")) == [("Japan", "deep concern")]
