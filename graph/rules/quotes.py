@@ -38,6 +38,7 @@ from functools import cache
 from graph.cues import load
 from graph.discourse.speakers import JOINT, NOBODY, SPEAKER_LETTERS, Referent, Speakers, is_media
 from graph.facts import Quote
+from graph.lexicon import TITLES
 from graph.mentions import Mention, SentenceView
 from graph.rules.common import Context
 
@@ -264,8 +265,9 @@ class _Attribution:
         name = last.group(1)
         earlier = self.context.text[: self.view(index).sentence.begin]
         full = re.search(rf"(?<![\w])([A-Z][a-z]+) {re.escape(name)}(?=,\s+(?:the\s+|a\s+)?[a-z])", earlier)
-        if full is None or full.group(1) in ("The", "In", "On", "At", "For", "And", "But"):
-            return None
+        titles = {word for title in TITLES for word in title.split()}
+        if full is None or full.group(1) in titles or full.group(1) in ("The", "In", "On", "At", "For", "And", "But"):
+            return None  # "President Lee, who …" names a title, not a first name
         entity = self.context.registry.discover(full.group(0), "Person")
         return Referent(entity.id)
 

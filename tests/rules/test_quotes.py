@@ -351,3 +351,9 @@ def test_the_trailing_period_goes_but_not_an_abbreviation_s(extract) -> None:
 def test_more_reporting_verbs(extract) -> None:
     for verb in ("tweeted", "cautioned", "expressed"):
         assert _quotes(extract(f"Japan {verb} “deep concern” over the drills.")) == [("Japan", "deep concern")]
+
+
+def test_a_title_before_a_surname_is_not_a_first_name(extract) -> None:
+    """No person "Governor Tanabe" is made up; the surname alone names nobody known."""
+    facts = extract("Governor Tanabe, who leads the prefecture, met the envoy. Tanabe said the plan was “unfair.”")
+    assert facts.quotes == []
