@@ -279,7 +279,8 @@ def _mask(text: str, view: SentenceView, drop: tuple[tuple[int, int], ...] | lis
 def _quoted(sentence: str) -> list[tuple[int, int]]:
     """(begin, end) of the text inside each pair of quotation marks of the sentence."""
     spans: list[tuple[int, int]] = []
-    for m in re.finditer(r"“([^”]*)”|\"([^\"]*)\"", sentence):
+    # a curly opening is closed by a curly or a straight mark (“…" is common in wire copy)
+    for m in re.finditer(r"“([^”\"]*)[”\"]|\"([^\"]*)\"", sentence):
         group = 1 if m.group(1) is not None else 2
         spans.append((m.start(group), m.end(group)))
     return spans

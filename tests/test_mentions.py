@@ -121,3 +121,8 @@ def test_a_family_name_first_leader_is_named_by_the_family_name_alone() -> None:
 def test_a_name_with_no_short_form_is_not_named_by_its_last_word() -> None:
     views = _find("Mohammed bin Salman hosted the talks. Salman Rushdie was not invited.").views
     assert all(m.entity != "Mohammed_bin_Salman" for m in views[1].mentions)
+
+
+def test_a_curly_quotation_closed_by_a_straight_mark_is_blanked_too() -> None:
+    [view] = _find('“Putin will never give back the islands," Abe said.').views
+    assert view.unquoted == '“…" ⟦P1⟧ said.'

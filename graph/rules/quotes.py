@@ -1,102 +1,513 @@
-"""Quotes: words inside quotation marks attributed to a speaker.
+"""Quotes: words inside quotation marks that the text attributes to one speaker.
 
-Attribution, in the order news uses it:
+Quotations are found over the whole article, not sentence by sentence, because news lets
+them run over several sentences and mixes its marks: “…”, "…", “…" (a curly opening closed by
+a straight mark), ‘…’ and '…' in headlines.  A quotation still open at the end of a paragraph
+runs to the paragraph's end (news leaves the mark open when the next paragraph goes on quoting).
 
-1. right after the quote: "“…,” Ushakov said." / "“…,” said Alexei Pushkov, head of …";
-2. later in the sentence: "the “continued unity” of its partners is vital, Noel Clay said";
-3. before the quote: "Putin has said that a compromise “can and will be found.”",
-   "Abe pointed out to Obama: “…”", "Medvedev’s statement that officials “visited …”";
-4. a sentence that is only a quotation continues the previous sentence's speaker.
+A reporting clause says who spoke; its verbs and where their speaker stands are the table
+``ontology/cues/quote-verbs.tsv``.  Attribution, in the order news uses it:
 
-"He said" names the last person who spoke (said, told, …) in the sentences before, which is
-who news means by it far more often than the last person named.  Anonymous sources
-("a senior official", "a U.S. government official") become speakers of their own, one per
-article, qualified by the government the sentence names.
+1. after the quote, in the same clause: "“…,” Ushakov said", "“…,” said Alexei Pushkov, head of
+   …", "“…,” Olaf Scholz, the German chancellor, told reporters", "… “…”, according to the DFA";
+   or in the next sentence when that is only the reporting clause ("“… .” X said.");
+2. "X's statement that “…”";
+3. before the quote: "Putin has said that a compromise “can and will be found”", "Abe pointed out
+   to Obama: “…”", "X defended the plan, saying that “…”" — the nearest reporting verb not in a
+   relative clause (", which China said …," is an aside);
+   a headline's "Putin: ‘…’" is Putin's;
+4. a statement standing in for its issuer ("…, the statement said") when nobody else is named;
+5. a sentence that is only a quotation continues the speaker of the sentence before.
+
+Who "he", "it", "the ministry", "the statement" are is ``graph.discourse.speakers``; "a statement
+from <body> said" is the body's.  Not quotes: words credited to several speakers at once ("Abe and
+Putin said", "the two leaders said"), words a speaker did not use ("stopped short of calling it
+“…”", ``quote-negation.tsv``), marks the writer puts on ("the so-called “…”", ``quote-scare.tsv``),
+quotation marks no reporting clause claims (scare quotes, slogans, titles).  The words are kept
+without a trailing comma or period.  A fragment that lies
+inside a longer quote of the same speaker is the same quote, recorded once; so is a headline's
+quote repeated in the lead.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import cache
 
+from graph.cues import load
+from graph.discourse.speakers import JOINT, NOBODY, SPEAKER_LETTERS, Referent, Speakers, is_media
 from graph.facts import Quote
-from graph.lexicon import SPEECH_VERBS
+from graph.lexicon import TITLES
 from graph.mentions import Mention, SentenceView
 from graph.rules.common import Context
 
-_VERBS = "|".join(re.escape(v) for v in sorted(SPEECH_VERBS, key=len, reverse=True))
-_SPEECH = re.compile(rf"(?<![\w])(?:{_VERBS})(?![\w])")
 _STATEMENT = re.compile(r"[’']s? (?:statement|remarks?|comments?|words|pledge|promise|claim|assertion) that\b")
 _ANONYMOUS = re.compile(
     r"(?<![\w])(?:(?:a|an|one|the|another) )?(?P<np>(?:(?:senior|top|high-ranking|unnamed|anonymous|"
     r"Russian|Japanese|American|Chinese|European|Western|Ukrainian|U\.S\.|Kremlin|government|"
-    r"administration|foreign ministry|ministry|defense|military|Foreign Ministry) ){0,4}"
+    r"administration|foreign ministry|ministry|defense|defence|foreign|Foreign|security|intelligence|"
+    r"military|state|party|White House|State Department|Foreign Ministry|Defense Ministry) ){0,4}"
     r"(?:official|diplomat|source|spokesman|spokeswoman|aide|analyst|observer|expert|lawmaker))(?![\w])"
 )
 _GOVERNMENT = re.compile(r"(?:the )?((?:U\.S\.|Japanese|Russian|Chinese|[A-Z][a-z]+) government)")
-_SPEAKER_LETTERS = ("P", "O", "S")
+# words between a subject and its verb that do not change who speaks ("Abe also said")
+_FILLER = re.compile(r"(?:\s+(?:also|further|later|then|again|has|have|had|would|will|was|were|is|"
+                     r"once|repeatedly|reportedly|[a-z]+ly))+\s*$")
+_ASIDE = re.compile(r",\s*[^,“”\"‘]{1,120},\s*$")
+_ISSUED = re.compile(r"\bstatement\s+(?:(?:issued|released|published)\s+)?(?:by|from)\s+", re.IGNORECASE)
+_ISSUER = re.compile(r"\s+(?:issued|released|published|put\s+out)\s+a\s+(?:\w+\s+)?statement\b")
+_STATEMENT_SUBJECT = re.compile(
+    r"\s*(?:A|The|a|the)\s+(?:\w+\s+)?statement\s+(?:(?:issued|released|published)\s+)?(?:from|by)\s+"
+    r"(?P<body>[^“”\"]+?)[\s,]*$")
+_IN_STATEMENT = re.compile(r"^\s+in\s+a\s+(?:written\s+)?statement\b")
+_RELATIVE = re.compile(r"(?:^|[,(—])\s*(?:which|who|whom|where|as)\b[^,(—]*$")
+_OPENERS, _CLOSERS = "“", "”"
 
 
-def _speaker_mention(view: SentenceView, begin: int, end: int) -> list[Mention]:
-    return [m for m in view.mentions if begin <= m.begin and m.end <= end and m.letter in _SPEAKER_LETTERS]
+@cache
+def _negation() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(cues anywhere in the clause before the verb, cues right before it)."""
+    table = load("quote-negation")
+    clause = re.compile(rf"(?<![\w’']){table.pattern(reach='clause')}(?![\w’'])", re.IGNORECASE)
+    verb = re.compile(rf"(?<![\w’']){table.pattern(reach='verb')}(?:\s+\w+)?\s*$", re.IGNORECASE)
+    return clause, verb
 
 
-def _outside_quotes(view: SentenceView, begin: int, end: int) -> list[re.Match[str]]:
-    """Speech verbs between two sentence offsets, not inside a quotation."""
-    s = view.sentence
-    out = []
-    for m in _SPEECH.finditer(s.text, begin - s.begin, end - s.begin):
-        if not any(qb <= m.start() < qe for qb, qe in view.quoted):
-            out.append(m)
+@cache
+def _body() -> re.Pattern[str]:
+    """A body described in lower case, headed by an institution noun of quote-referents.tsv."""
+    heads = "|".join(re.escape(cue) for cue in load("quote-referents").cues(refers="institution") if " " not in cue)
+    return re.compile(rf"(?:a|an|the)\s+(?P<name>(?:[a-z]+\s+){{0,3}}(?:{heads}))\b")
+
+
+@cache
+def _scare() -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w’']){load('quote-scare').pattern()}\s*$", re.IGNORECASE)
+
+
+@cache
+def _verbs() -> tuple[re.Pattern[str], dict[str, str]]:
+    table = load("quote-verbs")
+    forms = {" ".join(cue.lower().split()): form for cue, form in table.mapping("form").items()}
+    return re.compile(rf"(?<![\w’']){table.pattern()}(?![\w’'])", re.IGNORECASE), forms
+
+
+@dataclass(frozen=True)
+class Quotation:
+    """The words between a pair of quotation marks (article offsets) and the sentences they span."""
+
+    begin: int
+    end: int
+    open_mark: int
+    close_mark: int  # offset of the closing mark; ``end`` when the paragraph ended it
+    first: int
+    last: int
+
+
+def _hard_wrapped(text: str) -> bool:
+    """Do most long lines stop mid-sentence (a text wrapped at a fixed width)?"""
+    long_lines = [line.strip() for line in text.splitlines() if len(line.strip()) >= 60]
+    cut = [line for line in long_lines if not line.endswith(tuple(".!?:\"”’)]"))]
+    return len(long_lines) >= 4 and len(cut) >= len(long_lines) / 3
+
+
+def _paragraphs(context: Context) -> list[list[SentenceView]]:
+    """Consecutive sentences with no line break between them (no blank line, in a hard-wrapped
+    text, where a line break is only where the width ran out)."""
+    out: list[list[SentenceView]] = []
+    breaks = r"\n[ \t]*\n" if _hard_wrapped(context.text) else r"\n"
+    for view in context.views:
+        if out and not re.search(breaks, context.text[out[-1][-1].sentence.end : view.sentence.begin]):
+            out[-1].append(view)
+        else:
+            out.append([view])
     return out
 
 
-class _Speakers:
-    """Per article: who spoke in which sentence, for "he said" and quote continuations."""
+def _sentence_at(views: list[SentenceView], offset: int) -> int:
+    for view in views:
+        if view.sentence.begin <= offset < view.sentence.end:
+            return view.sentence.index
+    return views[-1].sentence.index
 
-    def __init__(self, context: Context) -> None:
+
+def quotations(context: Context) -> list[Quotation]:
+    """Every quotation of the article, in text order."""
+    text = context.text
+    found: list[Quotation] = []
+    for para in _paragraphs(context):
+        begin, end = para[0].sentence.begin, para[-1].sentence.end
+        opened: int | None = None
+        spans: list[tuple[int, int, int, int]] = []
+        for i in range(begin, end):
+            ch = text[i]
+            if ch in _OPENERS and opened is None:
+                opened = i
+            elif (ch in _CLOSERS or ch == '"') and opened is not None:
+                spans.append((opened + 1, i, opened, i))
+                opened = None
+            elif ch == '"':
+                opened = i
+        if opened is not None and end - opened > 2:
+            spans.append((opened + 1, end, opened, end))
+        doubles = list(spans)
+        for view in para:  # single marks: ‘…’ and '…' not inside double ones
+            s = view.sentence
+            for m in re.finditer(r"(?<![\w’'])[‘'](?=[A-Za-z])([^‘’'\"“”]{1,80}?[\w.!?,])['’](?![\w’'])", s.text):
+                b, e = s.begin + m.start(1), s.begin + m.end(1)
+                if not any(db <= b < de for db, de, _, _ in doubles):
+                    spans.append((b, e, b - 1, e))
+        for b, e, o, c in sorted(spans):
+            words = text[b:e]
+            lead = len(words) - len(words.lstrip())
+            trail = len(words) - len(words.rstrip())
+            b, e = b + lead, e - trail
+            if e > b:
+                found.append(Quotation(b, e, o, c, _sentence_at(para, o), _sentence_at(para, max(b, e - 1))))
+    return found
+
+
+def _words(context: Context, quote: Quotation) -> str:
+    """The quoted words, white space folded, without a trailing comma or period — unless the
+    period ends an abbreviation ("… and the U.S.")."""
+    words = re.sub(r"[\s,]+$", "", " ".join(context.text[quote.begin : quote.end].split()))
+    if re.search(r"(?<![\w.])(?:[A-Za-z]\.){2,}$", words):
+        return words
+    return re.sub(r"[\s,.]+$", "", words)
+
+
+class _Attribution:
+    """The reporting clauses of one article, read in text order."""
+
+    def __init__(self, context: Context, found: list[Quotation]) -> None:
         self.context = context
-        self.by_sentence: dict[int, list[str]] = {}
-        self.quoted_by: dict[int, str] = {}
+        self.quotes = found
+        self.speakers = Speakers(context)
+        self.pattern, self.forms = _verbs()
 
-    def subject_of(self, view: SentenceView, verb: re.Match[str]) -> Mention | None:
-        """The speaker of a speech verb: the mention just before it, else just after it."""
-        s = view.sentence
-        vb, ve = s.begin + verb.start(), s.begin + verb.end()
-        if verb.group(0) == "according to":
-            anonymous = _ANONYMOUS.match(s.text, verb.end() + 1)
-            if anonymous is not None:
-                return None  # an anonymous source, named by _anonymous()
-            after = _speaker_mention(view, ve, ve + 60)
-            return after[0] if after else None
-        before = [m for m in view.mentions if m.end <= vb and m.letter in _SPEAKER_LETTERS]
-        if before:
-            gap = self.context.text[before[-1].end : vb]
-            if re.fullmatch(r"[\s,]*(?:[’']s?)?\s*(?:has|have|had|also|later|then|reportedly|\w+ly)?\s*", gap):
-                return before[-1]
-        after = _speaker_mention(view, ve, ve + 50)
-        if after:
-            gap = self.context.text[ve : after[0].begin]
-            if len(gap.split()) <= 4 and "“" not in gap and '"' not in gap:
-                return after[0]
+    # -- helpers --------------------------------------------------------------------------
+    def inside(self, offset: int) -> bool:
+        return any(q.open_mark <= offset <= q.close_mark for q in self.quotes)
+
+    def verbs(self, begin: int, end: int) -> list[tuple[int, int, str]]:
+        """(begin, end, form) of each reporting verb between two offsets, outside quotations."""
+        out = []
+        text = self.context.text
+        for m in self.pattern.finditer(text, begin, end):
+            form = self.forms[" ".join(m.group(0).lower().split())]
+            if form == "none":
+                continue
+            if form == "participle" and re.search(r"(?<![\w])as\s+$", text[max(0, m.start() - 4) : m.start()]):
+                continue  # "quoted X as saying": part of the object form before it
+            if not self.inside(m.start()):
+                out.append((m.start(), m.end(), form))
+        return out
+
+    def negated(self, clause: int, verb: int) -> bool:
+        """"stopped short of saying", "declined to call": the words were not said."""
+        in_clause, before_verb = _negation()
+        window = self.context.text[max(clause, verb - 100) : verb]
+        if before_verb.search(window):
+            return True
+        # "stopped short of calling it “…”", but not "an official, who declined to be named, said"
+        return any(not self.inside(verb - len(window) + m.start()) and "," not in window[m.end() :]
+                   for m in in_clause.finditer(window))
+
+    def view(self, index: int) -> SentenceView:
+        return self.context.views[index]
+
+    # -- who a phrase names ---------------------------------------------------------------
+    def _at_end(self, view: SentenceView, index: int, begin: int, end: int) -> Referent | None:
+        """The speaker named by the words just before ``end`` (the subject of a verb there)."""
+        text = self.context.text
+        phrase = text[begin:end].rstrip()
+        relative = re.search(r",\s*(?:who|which)$", phrase)
+        if relative:  # "Abe, who once called the islands “…”": the relative pronoun's antecedent
+            phrase = phrase[: relative.start()]
+        stop = begin + len(phrase)
+        dated = [m for m in view.mentions if m.letter == "D" and m.end == stop]
+        if dated:  # "Abe on Monday said", "Yang said Saturday"
+            phrase = re.sub(r"\s+(?:on|in|at|late|early|earlier|last|this)$", "", text[begin : dated[0].begin].rstrip())
+            phrase = phrase.rstrip(" ,")
+            stop = begin + len(phrase)
+        for m in reversed(view.mentions):
+            if m.end == stop and m.letter in SPEAKER_LETTERS:
+                if self.speakers.joint_before(view, m.begin):
+                    return JOINT
+                return self._mention(view, index, m)
+            if m.end < stop:
+                break
+        raw = re.search(r"(?<![\w])(he|she|it|He|She|It)$", phrase)
+        if raw:
+            mention = next((m for m in view.mentions if m.begin == stop - len(raw.group(1))), None)
+            return self.speakers.pronoun(index, mention, raw.group(1), view)
+        acronym = re.search(r"(?<![\w])([A-Z]{2,6})$", phrase)
+        if acronym and (found := self.speakers.acronym(acronym.group(1))) is not None:
+            return found
+        described = self.speakers.descriptor(view, index, stop, phrase)
+        if described is not None:
+            return described
+        honorific = self.speakers.honorific(index, phrase)
+        if honorific is not None:
+            return honorific
+        referent = self.speakers.noun_phrase(index, stop, phrase)
+        if referent is not None:
+            return referent
+        return self._bare_name(index, phrase)
+
+    def _bare_name(self, index: int, phrase: str) -> Referent | None:
+        """A surname the mention finder did not know, introduced in full earlier ("Junichi
+        Ihara, head of …" … "Ihara said"): that person."""
+        last = re.search(r"(?<![\w])([A-Z][a-z]+(?:-[A-Z]?[a-z]+)?)$", phrase)
+        if last is None:
+            return None
+        name = last.group(1)
+        earlier = self.context.text[: self.view(index).sentence.begin]
+        full = re.search(rf"(?<![\w])([A-Z][a-z]+) {re.escape(name)}(?=,\s+(?:the\s+|a\s+)?[a-z])", earlier)
+        titles = {word for title in TITLES for word in title.split()}
+        if full is None or full.group(1) in titles or full.group(1) in ("The", "In", "On", "At", "For", "And", "But"):
+            return None  # "President Lee, who …" names a title, not a first name
+        entity = self.context.registry.discover(full.group(0), "Person")
+        return Referent(entity.id)
+
+    def _mention(self, view: SentenceView, index: int, m: Mention, source: bool = False) -> Referent:
+        if m.pronoun:
+            return self.speakers.pronoun(index, m, m.surface, view)
+        return Referent(self.speakers.speaker_of_mention(m, source))
+
+    def _after(self, view: SentenceView, index: int, begin: int, words: int = 4,
+               source: bool = False) -> Referent | None:
+        """The speaker right after an inverted verb ("said Alexei Pushkov", "said the ministry")."""
+        text = self.context.text
+        end = min(view.sentence.end, begin + 80)
+        if re.match(r"\s+" + _ANONYMOUS.pattern, text[begin:end]) is not None:
+            # "said a senior official", "quoted a defence ministry official as saying"
+            return Referent(_anonymous(self.context, view, begin))
+        for m in view.mentions:
+            if m.begin >= begin and m.letter in SPEAKER_LETTERS:
+                gap = text[begin : m.begin]
+                if len(gap.split()) <= words and not re.search(r"[“”\"‘,;.]", gap):
+                    return self._mention(view, index, m, source)
+                break
+        tail = text[begin:end]
+        np = re.match(r"\s+((?:the\s+)?[A-Z]{2,6}|(?:the|a)\s+(?:[a-z]+\s+){0,2}[a-z]+)(?![\w])", tail)
+        if np:
+            phrase = np.group(1)
+            if phrase.split()[-1].isupper():
+                return self.speakers.acronym(phrase.split()[-1])
+            return self.speakers.noun_phrase(index, begin + np.end(), phrase)
         return None
+
+    def subject(self, view: SentenceView, index: int, clause: int, verb: tuple[int, int, str]) -> Referent:
+        """Who speaks with a reporting verb; ``clause`` is where its clause starts."""
+        vb, ve, form = verb
+        text = self.context.text
+        if form == "source":
+            return self._source(view, index, ve)
+        if form == "object":
+            return self._after(view, index, ve, words=2) or NOBODY
+        if form == "participle":
+            return self._main_subject(view, index, vb)
+        issued = _STATEMENT_SUBJECT.match(text, clause, vb)
+        if issued is not None:  # "A statement from the ministry said": the ministry
+            author = self._author(view, index, issued.start("body"), issued.end("body"))
+            return author if author.entity is not None else Referent(None, document=True)
+        region_end = vb
+        filler = _FILLER.search(text, clause, vb)
+        if filler is not None and filler.end() == vb:
+            region_end = filler.start()
+        region = text[clause:region_end]
+        acronym = re.search(r"\s*\(([A-Z]{2,6})\)\s*$", region)
+        if acronym:
+            region_end -= len(acronym.group(0))
+            region = text[clause:region_end]
+        aside = _ASIDE.search(region)
+        if aside is not None and re.search(r"[\w)]$", region[: aside.start()]):
+            # "Mr Kim, chairman of …, said": the subject stands before the aside
+            found = self._at_end(view, index, clause, clause + aside.start())
+            if found is None:
+                found = self._anonymous_at_end(view, clause, clause + aside.start())
+            return found if found is not None else NOBODY
+        if region.strip(" ,:—–-“”\"'’") :
+            found = self._at_end(view, index, clause, region_end)
+            if found is not None:
+                if acronym and found.entity is not None:
+                    self.speakers.note_acronym(acronym.group(1), found.entity)
+                return found
+            anonymous = self._anonymous_at_end(view, clause, region_end)
+            if anonymous is not None:
+                return anonymous
+            if form == "passive" or not re.search(r"[,:“”\"’]\s*$", region):
+                return NOBODY
+        if form == "finite":
+            return self._after(view, index, ve) or NOBODY
+        return NOBODY
+
+    def _anonymous_at_end(self, view: SentenceView, begin: int, end: int) -> Referent | None:
+        """"a senior government official said": an anonymous source of its own."""
+        found = re.search(_ANONYMOUS.pattern + r"\s*$", self.context.text[begin:end])
+        if found is None:
+            return None
+        return Referent(_anonymous(self.context, view, begin + found.start()))
+
+    def _author(self, view: SentenceView, index: int, begin: int, end: int) -> Referent:
+        """Who issued a statement: a name, a known body ("the ministry"), else a body the
+        sentence describes in lower case ("a national security committee headed by the
+        Pakistani prime minister"), named like the registry's bodies: "<Body> of <State>"."""
+        text = self.context.text
+        named = self._after(view, index, begin - 1, words=1)
+        if named is not None and named.entity is not None:
+            return named
+        body = _body().match(text, begin, end)
+        if body is None:
+            return NOBODY
+        known = self.speakers.noun_phrase(index, body.end(), text[begin : body.end()])
+        if known is not None and known.entity is not None:
+            return known
+        states = [self.speakers.speaker_of_mention(m) for m in view.mentions
+                  if begin <= m.begin < end and m.letter == "S"]
+        state = self.speakers.entity(states[0] if states else self.speakers.last_state(index))
+        if state is None:
+            return NOBODY
+        name = " ".join(word.capitalize() for word in body.group("name").split())
+        entity = self.context.registry.discover(f"{name} of {state.label}", "Organization")
+        return Referent(entity.id)
+
+    def _source(self, view: SentenceView, index: int, at: int) -> Referent:
+        """"according to X": X, a statement's issuer, an anonymous official; media are nobody."""
+        text = self.context.text
+        tail = text[at : view.sentence.end]
+        issued = re.match(r"\s+(?:a|the)\s+(?:\w+\s+)?statement\s+(?:(?:issued|released)\s+)?(?:by|from)\s+", tail)
+        if issued:
+            return self._after(view, index, at + issued.end() - 1) or NOBODY
+        anonymous = _ANONYMOUS.match(text, at + 1)
+        if anonymous is not None and anonymous.end() <= view.sentence.end:
+            return Referent(_anonymous(self.context, view, at))
+        return self._after(view, index, at, words=3, source=True) or NOBODY
+
+    def _main_subject(self, view: SentenceView, index: int, before: int) -> Referent:
+        """The subject of the clause a participle hangs on: the first name not after a preposition."""
+        text = self.context.text
+        s = view.sentence
+        lead = re.match(r"\s*(?:[A-Z][a-z]+,\s+)?(He|She|It)\b", text[s.begin : before])
+        if lead:
+            mention = next((m for m in view.mentions if m.begin == s.begin + lead.start(1)), None)
+            return self.speakers.pronoun(index, mention, lead.group(1), view)
+        for m in view.mentions:
+            if m.begin >= before:
+                break
+            if m.letter in SPEAKER_LETTERS and not self.inside(m.begin) and not m.demonym \
+                    and not self.speakers.preceded_by_preposition(view, m.begin) \
+                    and not is_media(self.context.entity(m), m.surface):
+                return self._mention(view, index, m)
+        lead_np = re.match(r"\s*(?:The|the|A|a)\s+(?:[a-z]+\s+){0,2}[a-z]+(?=[\s,])", text[s.begin : before])
+        np = self.speakers.noun_phrase(index, s.begin + lead_np.end(), lead_np.group(0)) if lead_np else None
+        return np or NOBODY
+
+    # -- quotes -----------------------------------------------------------------------------
+    def speaker(self, quote: Quotation) -> tuple[str | None, int]:
+        """The quote's speaker (or None) and the last sentence the attribution used."""
+        first, last = self.view(quote.first), self.view(quote.last)
+        text = self.context.text
+        weak: str | None = None
+        # 1: after the quote, in the same clause (or the next sentence, when it is only that)
+        after_begin = min(quote.close_mark + 1, last.sentence.end)
+        after_end = last.sentence.end
+        used = quote.last
+        cut = re.search(r";|\s+but\s+|\s+while\s+|^\W*\s*and\s+|,\s+and\s+", text[after_begin:after_end])
+        if cut:
+            after_end = after_begin + cut.start()
+        if not text[after_begin:after_end].strip(" ,.:;!?”\"'’—–-") and quote.last + 1 < len(self.context.views):
+            following = self.view(quote.last + 1)
+            s = following.sentence
+            if len(s.text.split()) <= 14 and not re.search(r"[“”\"]", s.text) \
+                    and "\n\n" not in text[last.sentence.end : s.begin] and self.verbs(s.begin, s.end):
+                after_begin, after_end, last, used = s.begin, s.end, following, s.index
+        for verb in self.verbs(after_begin, after_end):
+            if verb[2] == "participle":
+                continue  # "“…” …, saying": the participle introduces what follows it
+            who = self.subject(last, quote.first, after_begin, verb)
+            if who.joint:
+                return None, used
+            if who.document:
+                weak = weak or who.entity
+                continue
+            if who.entity is not None:
+                return who.entity, used
+            if verb[2] in ("finite", "source") and verb[0] - after_begin < 4:
+                break
+        # 2: "X's statement that “…”"
+        s = first.sentence
+        clause = s.begin
+        for sep in re.finditer(r";", text[s.begin : quote.open_mark]):
+            clause = s.begin + sep.end()
+        before = [v for v in self.verbs(clause, quote.open_mark)]
+        statement = list(_STATEMENT.finditer(text, clause, quote.open_mark))
+        if statement and (not before or statement[-1].start() > before[-1][0]):
+            owner = [m for m in first.mentions if m.end <= statement[-1].start() + 1 and m.letter in SPEAKER_LETTERS]
+            if owner:
+                who = self._mention(first, quote.first, owner[-1])
+                if who.entity is not None:
+                    return who.entity, used
+        # 3: a reporting verb before the quote, the nearest one not in a relative clause
+        for verb in reversed(before):
+            if _RELATIVE.search(text, clause, verb[0]) and verb[2] != "participle" \
+                    and "," in text[verb[1] : quote.open_mark]:
+                continue  # ", which China said …, was “…”": the aside's verb is not the quote's
+            if self.negated(clause, verb[0]):
+                return None, used
+            who = self.subject(first, quote.first, clause, verb)
+            if who.joint:
+                return None, used
+            if who.document:
+                weak = weak or who.entity
+                continue
+            if who.entity is not None:
+                return who.entity, used
+        # a headline's "Putin: ‘No deal on the islands’"
+        lead = text[first.sentence.begin : quote.open_mark]
+        named = [m for m in first.mentions if m.letter in SPEAKER_LETTERS and m.end <= quote.open_mark]
+        if named and re.fullmatch(r"\s*:\s*", text[named[-1].end : quote.open_mark]) \
+                and lead[: named[-1].begin - first.sentence.begin].strip() == "":
+            who = self._mention(first, quote.first, named[-1])
+            if who.entity is not None:
+                return who.entity, used
+        # 4: "…, the statement said"
+        if weak is not None:
+            return weak, used
+        # 5: a quotation alone continues the previous sentence's speaker
+        outside = text[first.sentence.begin : quote.open_mark] + text[quote.close_mark + 1 : last.sentence.end]
+        if not outside.strip(" “”\"'‘’.,") and quote.first > 0:
+            said = self.speakers.spoke.get(quote.first - 1, [])
+            if said:
+                return said[-1], used
+        return None, used
 
     def record(self, view: SentenceView) -> None:
+        """Note who speaks in a sentence's reporting clauses and who issued a statement."""
         s = view.sentence
-        names = []
-        for verb in _outside_quotes(view, s.begin, s.end):
-            m = self.subject_of(view, verb)
-            if m is not None and m.entity and not m.pronoun:
-                names.append(m.entity)
-        if names:
-            self.by_sentence[s.index] = names
-
-    def last_speaker(self, index: int) -> str | None:
-        for back in range(index - 1, max(-1, index - 4), -1):
-            if back in self.quoted_by:
-                return self.quoted_by[back]
-            if back in self.by_sentence:
-                return self.by_sentence[back][-1]
-        return None
+        text = self.context.text
+        for verb in self.verbs(s.begin, s.end):
+            clause = s.begin
+            for sep in re.finditer(r"[;“”\"]", text[s.begin : verb[0]]):
+                clause = s.begin + sep.end()
+            if verb[2] != "participle" and _RELATIVE.search(text, clause, verb[0]):
+                continue
+            who = self.subject(view, s.index, clause, verb)
+            if who.entity is not None and not who.document:
+                self.speakers.note(s.index, who.entity)
+                if _IN_STATEMENT.match(text, verb[1]):
+                    self.speakers.note_statement(s.index, who.entity)
+        for m in view.mentions:  # "the ministry issued a statement"
+            if m.letter in SPEAKER_LETTERS and _ISSUER.match(text, m.end) and not self.inside(m.begin):
+                author = self._mention(view, s.index, m)
+                if author.entity is not None:
+                    self.speakers.note_statement(s.index, author.entity)
+        for issued in _ISSUED.finditer(text, s.begin, s.end):
+            issuer = self._after(view, s.index, issued.end() - 1, words=3)
+            if issuer is not None and issuer.entity is not None:
+                self.speakers.note_statement(s.index, issuer.entity)
 
 
 def _anonymous(context: Context, view: SentenceView, begin: int) -> str | None:
@@ -120,69 +531,47 @@ def _anonymous(context: Context, view: SentenceView, begin: int) -> str | None:
     return entity.id
 
 
-def _speaker(context: Context, speakers: _Speakers, view: SentenceView,
-             quote_begin: int, quote_end: int) -> str | None:
-    s = view.sentence
-    # 1-2: a speech verb after the quote (outside any quotation)
-    for verb in _outside_quotes(view, quote_end, s.end):
-        who = speakers.subject_of(view, verb)
-        if who is None and verb.group(0) == "according to":
-            return _anonymous(context, view, s.begin + verb.end())
-        if who is None:
-            anon = _anonymous(context, view, s.begin + verb.end())
-            if anon:
-                return anon
-        if who is not None:
-            return _resolve(speakers, view, who)
-    # 3: a speech verb or "X's statement that" before the quote
-    verbs = _outside_quotes(view, s.begin, quote_begin)
-    statement = list(_STATEMENT.finditer(s.text, 0, quote_begin - s.begin))
-    if statement and (not verbs or statement[-1].start() > verbs[-1].start()):
-        owner = [m for m in view.mentions if m.end <= s.begin + statement[-1].start() + 1
-                 and m.letter in _SPEAKER_LETTERS]
-        if owner:
-            return _resolve(speakers, view, owner[-1])
-    for verb in reversed(verbs):
-        who = speakers.subject_of(view, verb)
-        if who is not None:
-            return _resolve(speakers, view, who)
-        # "Lavrov, speaking after talks with Kono in Moscow, said: …": the subject before the aside
-        first = [m for m in view.mentions if m.letter in _SPEAKER_LETTERS and m.begin >= s.begin]
-        if first and re.fullmatch(
-                r", [^“”\"]+, ", context.text[first[0].end : s.begin + verb.start()]):
-            return _resolve(speakers, view, first[0])
-    # 4: a sentence that is only a quotation continues the previous speaker
-    outside = s.text[: quote_begin - s.begin - 1] + s.text[quote_end - s.begin + 1 :]
-    if not outside.strip(" “”\"'.,") and s.index - 1 in speakers.quoted_by:
-        return speakers.quoted_by[s.index - 1]
-    return None
-
-
-def _resolve(speakers: _Speakers, view: SentenceView, who: Mention) -> str | None:
-    if who.pronoun:
-        return speakers.last_speaker(view.sentence.index) or who.entity
-    return who.entity
+def _norm(words: str) -> str:
+    return " ".join(re.sub(r"[^\w’' ]+", " ", words.lower()).split())
 
 
 def extract(context: Context) -> None:
-    speakers = _Speakers(context)
+    found = quotations(context)
+    attribution = _Attribution(context, found)
+    ending: dict[int, list[Quotation]] = {}
+    for quote in found:
+        ending.setdefault(quote.last, []).append(quote)
+    records: list[Quote] = []
     seen: dict[tuple[str, str], Quote] = {}
     for view in context.views:
-        s = view.sentence
-        for qb, qe in view.quoted:
-            words = s.text[qb:qe].strip()
-            words = re.sub(r"[,\s]+$", "", words)
-            if not words:
+        for quote in ending.get(view.sentence.index, []):
+            words = _words(context, quote)
+            if not words or _scare().search(context.text, max(0, quote.open_mark - 30), quote.open_mark):
                 continue
-            speaker = _speaker(context, speakers, view, s.begin + qb, s.begin + qe)
+            speaker, used = attribution.speaker(quote)
             if speaker is None:
                 continue
-            speakers.quoted_by[s.index] = speaker
-            key = (speaker, " ".join(words.split()))
+            attribution.speakers.note(quote.first, speaker)
+            attribution.speakers.note(quote.last, speaker)
+            span = (context.views[quote.first].sentence.begin, context.views[used].sentence.end)
+            key = (speaker, _norm(words))
             if key in seen:
-                context.cite(seen[key].spans, view)
+                if span not in seen[key].spans:
+                    seen[key].spans.append(span)
                 continue
-            quote = Quote(speaker, " ".join(words.split()), [context.span(view)])
-            seen[key] = quote
-            context.facts.quotes.append(quote)
-        speakers.record(view)
+            record = Quote(speaker, words, [span])
+            seen[key] = record
+            records.append(record)
+        attribution.record(view)
+    # a fragment inside a longer quote of the same speaker is that quote again
+    for record in records:
+        words = _norm(record.text)
+        longer = [other for other in records if other is not record and other.speaker == record.speaker
+                  and len(words.split()) > 1 and f" {words} " in f" {_norm(other.text)} "
+                  and len(other.text) > len(record.text)]
+        if longer:
+            for span in record.spans:
+                if span not in longer[0].spans:
+                    longer[0].spans.append(span)
+        else:
+            context.facts.quotes.append(record)
