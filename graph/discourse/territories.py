@@ -32,7 +32,7 @@ _HEAD_AFTER_T = (r"(?: (?:islands?|islets?|isles?|islet group|island group|islan
 # A list of named territories: "⟦T1⟧, ⟦T2⟧, ⟦T3⟧ islands and the ⟦T4⟧ islet group".  Later
 # elements may be a short description ending in the name ("a number of small islands of the
 # ridge called the ⟦T4⟧").
-_ELEMENT_LEAD = r"(?:(?:the|a|an|of|[a-z-]+|[A-Z][a-z]+|⟦L\d+⟧) ){0,10}?"
+_ELEMENT_LEAD = r"(?:(?:the|a|an|of|[a-z-]+|[A-Z][a-z]+|⟦L\d+⟧) ){0,14}?"
 T_LIST = (rf"(?:the )?{T_TOKEN}{_HEAD_AFTER_T}"
           rf"(?:(?:,| and|, and) {_ELEMENT_LEAD}{T_TOKEN}{_HEAD_AFTER_T})*")
 _ISLAND_HEADS = ("islands", "isles", "islets", "islet chain", "island chain", "islet group",
@@ -46,7 +46,7 @@ ANAPHOR = (r"(?:(?:the|these|those|all|a group of|a chain of|two|three|four|five
 PHRASE = rf"(?:{T_LIST}|{ANAPHOR}|them|they|it)"
 # "A and B, two of the four …": the members listed before an apposition.
 _APPOSED = re.compile(rf"((?:{T_TOKEN}{_HEAD_AFTER_T}(?:,| and|, and) )*{T_TOKEN}{_HEAD_AFTER_T}),"
-                      r" (?:one|two|three|four|both|all|each|some|part) of (?:the )?$")
+                      r" (?:one|two|three|four|both|all|each|some|part) of (?:the )?(?:[\w⟦⟧-]+ ){0,3}$")
 _PLURAL = re.compile(r"\b(?:islands|isles|islets|territories|archipelago|islet group|island group|"
                      r"islet chain|island chain|them|they)\b")
 _DEMONSTRATIVE = re.compile(r"^(?:these|those)\b")

@@ -79,7 +79,7 @@ def _forms() -> dict[str, list[tuple[re.Pattern[str], bool]]]:
             rf"\b{c('noun')} of {_OWNER}(?P<terr>{PHRASE}) by {STATE}",
         )]
     out["claim"] = [(re.compile(p), False) for p in (
-        rf"(?P<passive>,? {AUX}{_cue_pattern('territory-claim', 'passive')}) {STATE}",
+        rf"(?P<passive>,? {AUX}{_cue_pattern('territory-claim', 'passive')}) (?P<states>{_ONE_STATE}(?:(?:,|,? and) {_ONE_STATE})*)",
         rf"(?P<statetok>⟦[SCO]\d+⟧)-{_cue_pattern('territory-claim', 'adjective')}\b(?P<mods>(?:,? (?:and )?(?:⟦[SCO]\d+⟧-)?[\w-]+?){{0,3}}?) (?P<terr>{PHRASE})",
         rf"{STATE},? (?:{_AIM}|{AUX}){_cue_pattern('territory-claim', 'active')} (?P<terr>{PHRASE})",
         rf"{STATE}'s (?:[\w-]+ )?{_cue_pattern('territory-claim', 'noun')} (?:to|over|on|of) (?P<terr>{PHRASE})",
@@ -93,7 +93,7 @@ def _forms() -> dict[str, list[tuple[re.Pattern[str], bool]]]:
         rf"\b{over}{parties} (?:[\w-]+ ){{0,2}}?over (?:the )?(?:(?:sovereignty|ownership|control) of )?(?P<terr>{PHRASE})",
         rf"(?P<terr>{PHRASE}),? (?:at the (?:centre|center|heart) of|central to|the subject of|the focus of) (?:a |an |the )?(?:[\w-]+ ){{0,3}}?{over}{parties}",
         rf"\b{_cue_pattern(dispute, 'of')} of (?:the )?(?P<terr>{PHRASE})",
-        rf"\b{_cue_pattern(dispute, 'adjective')} (?P<terr>{PHRASE})",
+        rf"\b{_cue_pattern(dispute, 'adjective')} (?:(?:⟦[SCO]\d+⟧-)?[a-z][\w-]* ){{0,2}}?(?P<terr>{PHRASE})",
         rf"(?P<terr>{T_LIST}) {_cue_pattern(dispute, 'after')}\b",
         rf"\b{_cue_pattern(dispute, 'verb')} (?P<terr>{PHRASE})",
     )]
@@ -105,13 +105,15 @@ def _scoped() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Forms that apply to the territories named before them in the sentence."""
     under = _cue_pattern("territory-control", "under")
     within = _cue_pattern("territory-claim", "within")
-    return (re.compile(rf"\bunder (?:(?:{STATE})(?:'s)? |(?:the )?(?:[\w-]+ )?)(?:[\w-]+ )?{under}(?: of {STATE.replace('?P<state>', '?P<state2>')})?"),
+    return (re.compile(rf"\bunder (?:(?:{STATE})(?:'s)? |(?:the )?(?:[\w-]+ )?)(?:[\w-]+ ){{0,2}}{under}(?: of {STATE.replace('?P<state>', '?P<state2>')})?"),
             re.compile(rf"\bwithin {STATE}'s (?:[\w-]+ ){{0,4}}?{within}\b"))
 
 
 # -- names ---------------------------------------------------------------------------------
 _NAME = r"(?:the )?(?P<name>⟦T\d+⟧|[A-Z][\w'-]*(?: [A-Z][\w'-]*){0,3})"
-_NAME_STATE = rf"(?P<state>{_ONE_STATE}|the (?:[A-Za-z-]+ )?(?:country|nation))"
+# A place the registry does not know ("in Ruritania") keeps a chain of names going but names
+# no state: "known as X in Ruritania and Y in Japan" still gives Japan's name.
+_NAME_STATE = rf"(?P<state>{_ONE_STATE}|the (?:[A-Za-z-]+ )?(?:country|nation)|(?:the )?[A-Z][a-z]+)"
 
 
 def _template(template: str) -> str:
@@ -189,6 +191,14 @@ class _Reader:
             return self.state_before(view, masked, m.start("pronoun"))
         return None
 
+    def states_at(self, view: SentenceView, masked: str, m: re.Match[str]) -> list[str]:
+        """Every state of "claimed by A, B and C"; else the one state of the match."""
+        if m.groupdict().get("states"):
+            found = (self.context.as_state(x) for x in view.tokens(m.group("states")))
+            return list(dict.fromkeys(s for s in found if s))
+        state = self.state_at(view, masked, m)
+        return [state] if state else []
+
     def state_before(self, view: SentenceView, masked: str, at: int) -> str | None:
         for mention in reversed(view.tokens(masked[:at])):
             state = self.context.as_state(mention)
@@ -259,9 +269,8 @@ class _Reader:
                         self.record(terr).controllers.setdefault(state, []).append(span)
             for pattern, _ in _forms()["claim"]:
                 for m in pattern.finditer(masked):
-                    state = self.state_at(view, masked, m)
                     claimed.append(m.span())
-                    if state is not None:
+                    for state in self.states_at(view, masked, m):
                         for terr in self.territories(view, masked, m):
                             self.record(terr).claimants.setdefault(state, []).append(span)
             for m in within.finditer(masked):
@@ -341,7 +350,9 @@ class _Reader:
         token = re.search(r"⟦[A-Z]\d+⟧", text)
         if token:
             return self.context.as_state(view.mention(token.group(0)))
-        return self.state_before(view, masked, shift + m.start(group))
+        if re.search(r"\b(?:country|nation)$", text):
+            return self.state_before(view, masked, shift + m.start(group))
+        return None
 
 
 def extract(context: Context) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def _statements(facts) -> set[tuple[str, str, str]]:
     return {(t.territory, t.predicate, t.state) for t in facts.territory_statements}
@@ -96,4 +98,156 @@ def test_has_controlled_and_which_calls_them(extract) -> None:
     facts = extract("Russia has controlled the southern Kuril islands since 1945. Japan, which calls "
                     "them the Northern Territories, says they were illegally occupied.")
     assert ("Northern_Territories", "controlledBy", "Russia") in _statements(facts)
+    assert _names(facts) == {("Northern_Territories", "Japan", "Northern Territories")}
+
+
+# -- control and claim cues in their forms (ontology/cues/territory-control.tsv, -claim.tsv) ----
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Fishing boats gathered near the Chinese-held, Vietnamese-claimed Paracel Islands.",
+         {("Paracel_Islands", "controlledBy", "China"), ("Paracel_Islands", "claimedBy", "Vietnam")}),
+        ("Tokyo raised the Northern Territories, which were seized by the Soviet Union from Japan.",
+         {("Northern_Territories", "controlledBy", "Soviet_Union"),
+          ("Northern_Territories", "claimedBy", "Japan")}),
+        ("Syria, which also claims the Golan Heights, rejected the plan.",
+         {("Golan_Heights", "claimedBy", "Syria")}),
+        ("Moscow insists on Russia's sovereignty over the Kuril Islands.",
+         {("Kuril_Islands", "claimedBy", "Russia")}),
+        ("The Spratly Islands lie within Vietnam's exclusive economic zone, Hanoi says.",
+         {("Spratly_Islands", "claimedBy", "Vietnam")}),
+        ("Transnistria has been under Russia's de facto control since 1992.",
+         {("Transnistria", "controlledBy", "Russia")}),
+        ("Transnistria remains under Russian rule.", {("Transnistria", "controlledBy", "Russia")}),
+        ("Moscow was shunned after it annexed Crimea in Ukraine.",
+         {("Crimea", "controlledBy", "Russia"), ("Crimea", "claimedBy", "Ukraine")}),
+        ("Western states punished Russia for annexing Ukraine's Crimea.",
+         {("Crimea", "controlledBy", "Russia"), ("Crimea", "claimedBy", "Ukraine")}),
+        ("After the war, the whole Kuril chain was incorporated into the Soviet Union.",
+         {("Kuril_Islands", "controlledBy", "Soviet_Union")}),
+        ("The Spratly Islands, claimed by China, Vietnam and the Philippines, are rich in fish.",
+         {("Spratly_Islands", "claimedBy", s) for s in ("China", "Vietnam", "Philippines")}),
+    ],
+)
+def test_control_and_claim_forms(extract, text: str, expected: set[tuple[str, str, str]]) -> None:
+    assert _statements(extract(text)) == expected
+
+
+def test_a_quoted_claim_is_the_speakers(extract) -> None:
+    facts = extract("“The Kuril Islands belong to Japan,” a lawmaker said.")
+    assert _statements(facts) == set()
+
+
+# -- disputes: claimants from the named parties, or the registry's parties the article names ----
+
+def test_dispute_between_named_states(extract) -> None:
+    facts = extract("A dispute between Japan and China over the Senkaku Islands flared again.")
+    assert _statements(facts) == {("Senkaku_Islands", "claimedBy", "Japan"),
+                                  ("Senkaku_Islands", "claimedBy", "China")}
+
+
+def test_dispute_claimants_are_the_disputing_states_the_article_names(extract) -> None:
+    """Taiwan is a party to the Senkaku dispute in the registry, but this text never names it."""
+    facts = extract("Japan and China traded barbs. The Senkaku Islands dispute is decades old.")
+    assert _statements(facts) == {("Senkaku_Islands", "claimedBy", "Japan"),
+                                  ("Senkaku_Islands", "claimedBy", "China")}
+
+
+def test_a_dispute_with_a_holder_leaves_the_holder_out(extract) -> None:
+    facts = extract("Japan and China traded barbs over the disputed Japan-administered Senkaku Islands.")
+    assert _statements(facts) == {("Senkaku_Islands", "controlledBy", "Japan"),
+                                  ("Senkaku_Islands", "claimedBy", "China")}
+
+
+def test_a_stated_claimant_overrides_the_dispute(extract) -> None:
+    """The dispute only says there are claimants; a sentence that names one is preferred."""
+    facts = extract("Taiwan and Japan spoke. A row over the islets, which China claims as Diaoyu, grew.")
+    assert ("Senkaku_Islands", "claimedBy", "China") in _statements(facts)
+    assert ("Senkaku_Islands", "claimedBy", "Taiwan") not in _statements(facts)
+
+
+# -- discourse: lists, appositions, anaphors (graph/discourse/territories.py) -------------------
+
+def test_a_list_of_islands_gives_each_island(extract) -> None:
+    facts = extract("Japan and Russia argue over the disputed Kunashir and Shikotan islands.")
+    assert _statements(facts) == {(t, "claimedBy", s) for t in ("Kunashir", "Shikotan")
+                                  for s in ("Japan", "Russia")}
+
+
+def test_an_apposition_gives_the_members_and_the_group(extract) -> None:
+    facts = extract("Shikotan and Habomai, two of the four Russian-held islands, were offered in 1956.")
+    assert _statements(facts) == {(t, "controlledBy", "Russia")
+                                  for t in ("Shikotan", "Habomai", "Northern_Territories")}
+
+
+def test_these_islands_are_the_islands_just_listed(extract) -> None:
+    facts = extract("Japan challenged the ownership of Iturup and Kunashir. "
+                    "Russia's sovereignty over these islands is firm, Moscow says.")
+    assert _statements(facts) == {(t, "claimedBy", s) for t in ("Iturup", "Kunashir")
+                                  for s in ("Japan", "Russia")}
+
+
+def test_the_island_is_the_single_island_named_before(extract) -> None:
+    facts = extract("Kunashir lies closest to Hokkaido. The island is held by Russia.")
+    assert _statements(facts) == {("Kunashir", "controlledBy", "Russia")}
+
+
+def test_a_shoal_named_later_is_what_the_headline_means(extract) -> None:
+    facts = extract("Manila protests near a disputed shoal\n\nChinese ships blocked boats near the "
+                    "Ruby Shoal, claimed by the Philippines.")
+    assert _statements(facts) == {("Ruby_Shoal", "claimedBy", "Philippines")}
+
+
+def test_an_unknown_territory_is_discovered_without_its_determiner(extract_with_registry) -> None:
+    facts, registry = extract_with_registry("The Ruby Shoal, claimed by Vietnam and Malaysia, lies far "
+                                            "from shore.")
+    assert _statements(facts) == {("Ruby_Shoal", "claimedBy", "Vietnam"),
+                                  ("Ruby_Shoal", "claimedBy", "Malaysia")}
+    entity = registry["Ruby_Shoal"]
+    assert entity.label == "Ruby Shoal" and entity.wikidata is None
+
+
+# -- names (ontology/cues/territory-naming.tsv) --------------------------------------------------
+
+def test_known_as_in_one_state_and_in_another(extract) -> None:
+    facts = extract("The Spratly Islands, known as Truong Sa in Vietnam and Nansha in China, are rich "
+                    "in fish.")
+    assert _names(facts) == {("Spratly_Islands", "Vietnam", "Truong Sa"),
+                             ("Spratly_Islands", "China", "Nansha")}
+
+
+def test_an_unknown_place_does_not_break_the_chain(extract) -> None:
+    facts = extract("The Spratly Islands, known as Kalayaan in Palawan and Nansha in China, are far away.")
+    assert _names(facts) == {("Spratly_Islands", "China", "Nansha")}
+
+
+def test_what_one_calls_the_archipelago_and_the_other_the_group_is_one_referent(extract) -> None:
+    """Two registry names of one referent: the narrower (the disputed group) is meant."""
+    facts = extract("Putin spoke of what Russia calls the Kuril Islands and Japan calls the Northern "
+                    "Territories.")
+    assert _names(facts) == {("Northern_Territories", "Russia", "Kuril Islands"),
+                             ("Northern_Territories", "Japan", "Northern Territories")}
+
+
+def test_which_a_state_claims_as_a_name(extract) -> None:
+    facts = extract("Japan administers the Senkakus, which China claims as Diaoyu.")
+    assert _names(facts) == {("Senkaku_Islands", "China", "Diaoyu")}
+    assert _statements(facts) == {("Senkaku_Islands", "controlledBy", "Japan"),
+                                  ("Senkaku_Islands", "claimedBy", "China")}
+
+
+def test_a_name_in_a_language(extract) -> None:
+    facts = extract("Chinese ships sailed near the islands (Senkaku in Japanese) on Monday.")
+    assert _names(facts) == {("Senkaku_Islands", "Japan", "Senkaku")}
+
+
+def test_called_a_name_in_a_state(extract) -> None:
+    facts = extract("Russia holds several small islets called the Habomai Islands in Japan.")
+    assert ("Habomai", "Japan", "Habomai Islands") in _names(facts)
+
+
+def test_the_country_is_the_state_named_last(extract) -> None:
+    facts = extract("Japan protested again. The islands are known as the Northern Territories in the "
+                    "Asian country.")
     assert _names(facts) == {("Northern_Territories", "Japan", "Northern Territories")}
