@@ -42,7 +42,7 @@ _HEAD = "(?:" + "|".join(sorted(_ISLAND_HEADS + _OTHER_HEADS, key=len, reverse=T
 # An anaphoric territory phrase: determiners and modifiers, then a head noun.
 ANAPHOR = (r"(?:(?:the|these|those|all|a group of|a chain of|two|three|four|five|several|some|"
            r"all four|both) )*(?:(?:[a-z][\w-]*|⟦[LS]\d+⟧(?:-[a-z]+)?|[A-Z][a-z]+)(?:,)? ){0,3}?"
-           rf"{_HEAD}\b(?: off (?:the coast of )?⟦[LCS]\d+⟧)?")
+           rf"{_HEAD}\b(?!'s)(?: off (?:the coast of )?⟦[LCS]\d+⟧)?")
 PHRASE = rf"(?:{T_LIST}|{ANAPHOR}|them|they|it)"
 # "A and B, two of the four …": the members listed before an apposition.
 _APPOSED = re.compile(rf"((?:{T_TOKEN}{_HEAD_AFTER_T}(?:,| and|, and) )*{T_TOKEN}{_HEAD_AFTER_T}),"

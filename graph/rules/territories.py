@@ -33,7 +33,12 @@ from graph.mentions import SentenceView
 from graph.rules.common import Context, clause_bounds
 
 # A state as the rules see it: a state, its capital, its government ("the ⟦S0⟧ government").
-_ONE_STATE = r"(?:the )?(?:former )?⟦[SCO]\d+⟧(?: government| authorities)?"
+_ONE_STATE = (r"(?:the )?(?:former )?⟦[SCO]\d+⟧(?: government| authorities| troops| forces| army| military|"
+              r" navy| coast guard)?")
+# Between "<state>-held" and its noun: other adjectives ("Russian-held, Japanese-claimed islands"),
+# never a preposition (that would start another phrase: "Kremlin-backed media in the region").
+_MODS = (r"(?P<mods>(?:,? (?:and )?(?:⟦[SCO]\d+⟧-)?(?!(?:in|of|on|at|to|for|with|by|from|and|the)\b)"
+         r"[\w-]+?){0,3}?)")
 # "occupied by the Soviet Union and then Russia": the last holder.
 STATE = rf"(?:{_ONE_STATE},? and (?:then |later |now |subsequently )?)?(?P<state>{_ONE_STATE})"
 # "after it annexed …", "the country": the state named last before.
@@ -44,6 +49,10 @@ AUX = (r"(?:(?:that|which|who) )?(?:(?:is|are|was|were|has been|have been|had be
        r"long|illegally|forcibly|eventually|formally) ){0,3}")
 # "annexation of Ukraine's Crimea": the owner is read by the possessive claim form.
 _OWNER = r"(?:(?:the )?⟦S\d+⟧'s )?"
+# A relative clause's verb says something of the phrase before it only when no object follows.
+_NOT_OBJECT = rf"(?! (?:the |a |an |its |their )?(?:⟦T|{_OWNER}⟦T|(?:[\w-]+ )?(?:islands?|islets?|isles|territor)))"
+# "under the control of the central government": the state whose government the article named.
+_CENTRAL = r"(?P<central>the (?:central|federal|national) government)"
 _PASSIVE_GAP = 40  # characters between a territory and the passive verb said of it
 # "Japan, in its efforts to regain …", "Japan wants to recover …"
 _AIM = (r"(?:in its (?:efforts?|bid|attempts?|push|quest|drive) to |(?:(?:still |also )?(?:seeks?|wants?|hopes?|"
@@ -71,16 +80,18 @@ def _forms() -> dict[str, list[tuple[re.Pattern[str], bool]]]:
             rows.sort(key=lambda cue: (-len(cue), cue))
             return "(?:" + "|".join(_words(r) for r in rows) + ")" if rows else "(?!)"
         out["control"] += [(re.compile(p), losing) for p in (
+            rf"(?P<passive>,? (?:which|that) {STATE} {AUX}{c('active')}\b){_NOT_OBJECT}{_FROM}",
             rf"(?P<passive>,? {AUX}{c('passive')}) {STATE}{_FROM}",
-            rf"(?P<statetok>⟦[SCO]\d+⟧)-{c('adjective')}\b(?P<mods>(?:,? (?:and )?(?:⟦[SCO]\d+⟧-)?[\w-]+?){{0,3}}?) (?P<terr>{PHRASE}){_FROM}",
+            rf"(?P<statetok>⟦[SCO]\d+⟧)-{c('adjective')}\b{_MODS} (?P<terr>{PHRASE}){_FROM}",
             rf"(?:{STATE}|{_PRONOUN}),? (?:(?:for|after|by|since|when|while) )?{AUX}{c('active')} {_OWNER}(?P<terr>{PHRASE}){_FROM}",
             rf"{STATE}'s (?:[\w-]+ )?{c('noun')} (?:of|over|on) {_OWNER}(?P<terr>{PHRASE}){_FROM}",
             rf"\bits (?:[\w-]+ )?{c('noun')} (?:of|over|on) {_OWNER}(?P<terr>{PHRASE}){_FROM}",
             rf"\b{c('noun')} of {_OWNER}(?P<terr>{PHRASE}) by {STATE}",
         )]
     out["claim"] = [(re.compile(p), False) for p in (
+        rf"(?P<passive>,? (?:which|that) {STATE} {AUX}{_cue_pattern('territory-claim', 'active')}\b){_NOT_OBJECT}",
         rf"(?P<passive>,? {AUX}{_cue_pattern('territory-claim', 'passive')}) (?P<states>{_ONE_STATE}(?:(?:,|,? and) {_ONE_STATE})*)",
-        rf"(?P<statetok>⟦[SCO]\d+⟧)-{_cue_pattern('territory-claim', 'adjective')}\b(?P<mods>(?:,? (?:and )?(?:⟦[SCO]\d+⟧-)?[\w-]+?){{0,3}}?) (?P<terr>{PHRASE})",
+        rf"(?P<statetok>⟦[SCO]\d+⟧)-{_cue_pattern('territory-claim', 'adjective')}\b{_MODS} (?P<terr>{PHRASE})",
         rf"{STATE},? (?:{_AIM}|{AUX}){_cue_pattern('territory-claim', 'active')} (?P<terr>{PHRASE})",
         rf"{STATE}'s (?:[\w-]+ )?{_cue_pattern('territory-claim', 'noun')} (?:to|over|on|of) (?P<terr>{PHRASE})",
         rf"(?P<statetok>⟦S\d+⟧)'s (?:lost |disputed |occupied |own )?(?P<terr>{T_LIST})",
@@ -105,12 +116,12 @@ def _scoped() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Forms that apply to the territories named before them in the sentence."""
     under = _cue_pattern("territory-control", "under")
     within = _cue_pattern("territory-claim", "within")
-    return (re.compile(rf"\bunder (?:(?:{STATE})(?:'s)? |(?:the )?(?:[\w-]+ )?)(?:[\w-]+ ){{0,2}}{under}(?: of {STATE.replace('?P<state>', '?P<state2>')})?"),
+    return (re.compile(rf"\bunder (?:(?:{STATE})(?:'s)? |(?:the )?(?:[\w-]+ )?)(?:[\w-]+ ){{0,2}}{under}(?: of (?:{STATE.replace('?P<state>', '?P<state2>')}|{_CENTRAL}))?"),
             re.compile(rf"\bwithin {STATE}'s (?:[\w-]+ ){{0,4}}?{within}\b"))
 
 
 # -- names ---------------------------------------------------------------------------------
-_NAME = r"(?:the )?(?P<name>⟦T\d+⟧|[A-Z][\w'-]*(?: [A-Z][\w'-]*){0,3})"
+_NAME = r"(?:the |its |their )?(?P<name>⟦T\d+⟧|[A-Z][\w'-]*(?: [A-Z][\w'-]*){0,3})"
 # A place the registry does not know ("in Ruritania") keeps a chain of names going but names
 # no state: "known as X in Ruritania and Y in Japan" still gives Japan's name.
 _NAME_STATE = rf"(?P<state>{_ONE_STATE}|the (?:[A-Za-z-]+ )?(?:country|nation)|(?:the )?[A-Z][a-z]+)"
@@ -199,6 +210,14 @@ class _Reader:
         state = self.state_at(view, masked, m)
         return [state] if state else []
 
+    def government_before(self, view: SentenceView) -> str | None:
+        """The state of the last "<state> government" named up to this sentence."""
+        for earlier in reversed(self.context.views[: view.sentence.index + 1]):
+            named = re.findall(r"(⟦[SC]\d+⟧) government\b", earlier.unquoted)
+            if named:
+                return self.context.as_state(earlier.mention(named[-1]))
+        return None
+
     def state_before(self, view: SentenceView, masked: str, at: int) -> str | None:
         for mention in reversed(view.tokens(masked[:at])):
             state = self.context.as_state(mention)
@@ -263,7 +282,8 @@ class _Reader:
             under, within = _scoped()
             for m in under.finditer(masked):
                 state = self.state_at(view, masked, m) if m.group("state") else (
-                    self.state_at(view, masked, m, "state2") if m.group("state2") else None)
+                    self.state_at(view, masked, m, "state2") if m.group("state2") else
+                    self.government_before(view) if m.group("central") else None)
                 if state is not None:
                     for terr in self.before(view, masked, m.start()):
                         self.record(terr).controllers.setdefault(state, []).append(span)

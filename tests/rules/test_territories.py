@@ -251,3 +251,35 @@ def test_the_country_is_the_state_named_last(extract) -> None:
     facts = extract("Japan protested again. The islands are known as the Northern Territories in the "
                     "Asian country.")
     assert _names(facts) == {("Northern_Territories", "Japan", "Northern Territories")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Fishermen still visit the islands, which Japan claims.",
+         set()),  # no territory named: nothing to attach the claim to
+        ("Tokyo raised the Kuril Islands, which Japan claims.", {("Kuril_Islands", "claimedBy", "Japan")}),
+        ("Talks covered Shikotan, which the Soviet Union seized in 1945.",
+         {("Shikotan", "controlledBy", "Soviet_Union")}),
+        ("Soviet troops seized the Kuril Islands in 1945.", {("Kuril_Islands", "controlledBy", "Soviet_Union")}),
+        ("China claims the Paracel Islands as its own.", {("Paracel_Islands", "claimedBy", "China")}),
+    ],
+)
+def test_relative_clauses_and_armed_forces(extract, text: str, expected: set[tuple[str, str, str]]) -> None:
+    assert _statements(extract(text)) == expected
+
+
+def test_an_adjective_does_not_reach_across_a_preposition(extract) -> None:
+    facts = extract("Crimea was tense. Kremlin-backed media in the region praised the vote.")
+    assert _statements(facts) == set()
+
+
+def test_the_central_government_is_the_state_whose_government_was_named(extract) -> None:
+    facts = extract("The Moldovan government proposed a new law. "
+                    "The plan would put Transnistria under direct control of the central government.")
+    assert _statements(facts) == {("Transnistria", "controlledBy", "Moldova")}
+
+
+def test_what_a_state_calls_its_territory(extract) -> None:
+    facts = extract("Abe promised to recover what Japan calls its Northern Territories.")
+    assert _names(facts) == {("Northern_Territories", "Japan", "Northern Territories")}
