@@ -33,7 +33,9 @@ _HEAD_AFTER_T = (r"(?: (?:islands?|islets?|isles?|islet group|island group|islan
 # elements may be a short description ending in the name ("a number of small islands of the
 # ridge called the ⟦T4⟧").
 _ELEMENT_LEAD = r"(?:(?:the|a|an|of|[a-z-]+|[A-Z][a-z]+|⟦L\d+⟧) ){0,14}?"
-T_LIST = (rf"(?:the )?{T_TOKEN}{_HEAD_AFTER_T}"
+# "the islands of Iturup and Kunashir" names the islands themselves.
+_OF = r"(?:(?:islands?|islets?|isles?|region|peninsula|territory|territories|archipelago) of )?"
+T_LIST = (rf"(?:the )?{_OF}{T_TOKEN}{_HEAD_AFTER_T}"
           rf"(?:(?:,| and|, and) {_ELEMENT_LEAD}{T_TOKEN}{_HEAD_AFTER_T})*")
 _ISLAND_HEADS = ("islands", "isles", "islets", "islet chain", "island chain", "islet group",
                  "island group", "archipelago", "island", "islet", "isle")

@@ -48,6 +48,12 @@ def _implied() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pa
                        rf"(?P<org>{_O}) {table.pattern(form='apposed')}\b"))
 
 
+# "the G7 countries, which include Japan and Italy", "EU members such as Greece": each one.
+_INCLUDING = re.compile(
+    rf"(?P<org>{_O}) (?:members|member states|member countries|countries|nations|states|economies),? "
+    rf"(?:which include|including|such as|like|among them) (?P<members>{tok('S')}(?:(?:,|,? and) {tok('S')})*)")
+
+
 def _state_before(context: Context, view: SentenceView, masked: str, at: int) -> str | None:
     """"its ousting": the state named last before (a capital standing for its state)."""
     for m in reversed(view.tokens(masked[:at])):
@@ -137,6 +143,10 @@ def _read_implied(context: Context, view: SentenceView) -> None:
     for m in former_passive.finditer(masked):
         _add(context, view, _member(context, view.mention(m.group("member"))),
              _organization(context, view.mention(m.group("org"))))
+    for m in _INCLUDING.finditer(masked):
+        org = _organization(context, view.mention(m.group("org")))
+        for member in view.tokens(m.group("members")):
+            _add(context, view, _member(context, member), org)
     for m in apposed.finditer(masked):
         _add(context, view, _member(context, view.mention(m.group("member"))),
              _organization(context, view.mention(m.group("org"))))

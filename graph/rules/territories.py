@@ -41,12 +41,14 @@ _MODS = (r"(?P<mods>(?:,? (?:and )?(?:⟦[SCO]\d+⟧-)?(?!(?:in|of|on|at|to|for|
          r"[\w-]+?){0,3}?)")
 # "occupied by the Soviet Union and then Russia": the last holder.
 STATE = rf"(?:{_ONE_STATE},? and (?:then |later |now |subsequently )?)?(?P<state>{_ONE_STATE})"
+# "claimed by (both) A, B and C", "A and B both claim …": every one of them.
+STATES = rf"(?:both |all |each )?(?P<states>{_ONE_STATE}(?:(?:,|,? and) {_ONE_STATE})*)(?: both| all| each)?"
 # "after it annexed …", "the country": the state named last before.
 _PRONOUN = r"(?P<pronoun>\b(?:it|It)\b)"
 _COUNTRY = r"(?P<country>the (?:[A-Za-z-]+ )?(?:country|nation))"
 AUX = (r"(?:(?:that|which|who) )?(?:(?:is|are|was|were|has been|have been|had been|being|remain|"
        r"remains|remained|be|been|now|currently|still|also|later|effectively|since|then|has|have|had|"
-       r"long|illegally|forcibly|eventually|formally) ){0,3}")
+       r"long|illegally|forcibly|eventually|formally|both|each|all|jointly) ){0,3}")
 # "annexation of Ukraine's Crimea": the owner is read by the possessive claim form.
 _OWNER = r"(?:(?:the )?⟦S\d+⟧'s )?"
 # A relative clause's verb says something of the phrase before it only when no object follows.
@@ -80,7 +82,7 @@ def _forms() -> dict[str, list[tuple[re.Pattern[str], bool]]]:
             rows.sort(key=lambda cue: (-len(cue), cue))
             return "(?:" + "|".join(_words(r) for r in rows) + ")" if rows else "(?!)"
         out["control"] += [(re.compile(p), losing) for p in (
-            rf"(?P<passive>,? (?:which|that) {STATE} {AUX}{c('active')}\b){_NOT_OBJECT}{_FROM}",
+            rf"(?P<passive>,? (?:which|that) (?:{STATE}|{_PRONOUN}) {AUX}{c('active')}\b){_NOT_OBJECT}{_FROM}",
             rf"(?P<passive>,? {AUX}{c('passive')}) {STATE}{_FROM}",
             rf"(?P<statetok>⟦[SCO]\d+⟧)-{c('adjective')}\b{_MODS} (?P<terr>{PHRASE}){_FROM}",
             rf"(?:{STATE}|{_PRONOUN}),? (?:(?:for|after|by|since|when|while) )?{AUX}{c('active')} {_OWNER}(?P<terr>{PHRASE}){_FROM}",
@@ -89,10 +91,11 @@ def _forms() -> dict[str, list[tuple[re.Pattern[str], bool]]]:
             rf"\b{c('noun')} of {_OWNER}(?P<terr>{PHRASE}) by {STATE}",
         )]
     out["claim"] = [(re.compile(p), False) for p in (
-        rf"(?P<passive>,? (?:which|that) {STATE} {AUX}{_cue_pattern('territory-claim', 'active')}\b){_NOT_OBJECT}",
-        rf"(?P<passive>,? {AUX}{_cue_pattern('territory-claim', 'passive')}) (?P<states>{_ONE_STATE}(?:(?:,|,? and) {_ONE_STATE})*)",
+        rf"(?P<passive>,? (?:which|that) (?:{STATES}|{_PRONOUN}) {AUX}{_cue_pattern('territory-claim', 'active')}\b){_NOT_OBJECT}",
+        rf"(?P<passive>,? {AUX}{_cue_pattern('territory-claim', 'passive')}) {STATES}",
         rf"(?P<statetok>⟦[SCO]\d+⟧)-{_cue_pattern('territory-claim', 'adjective')}\b{_MODS} (?P<terr>{PHRASE})",
-        rf"{STATE},? (?:{_AIM}|{AUX}){_cue_pattern('territory-claim', 'active')} (?P<terr>{PHRASE})",
+        rf"{STATES},? (?:{_AIM}|{AUX}){_cue_pattern('territory-claim', 'active')} (?P<terr>{PHRASE})",
+        rf"{STATES},? {AUX}{_cue_pattern('territory-claim', 'regard')} (?P<terr>{PHRASE}) (?:to be )?as (?:its own|its|their|their own|part of its|an? (?:integral|inherent) part of its|⟦S\d+⟧)(?: own)?(?: inherent| sovereign| integral| national)? (?:territory|land|soil)",
         rf"{STATE}'s (?:[\w-]+ )?{_cue_pattern('territory-claim', 'noun')} (?:to|over|on|of) (?P<terr>{PHRASE})",
         rf"(?P<statetok>⟦S\d+⟧)'s (?:lost |disputed |occupied |own )?(?P<terr>{T_LIST})",
         rf"{STATE} (?:is |has been |was |are |have been )?(?:dealing|locked|embroiled|involved|engaged) (?:with|in) (?:a |an |the )?(?:[\w-]+ ){{0,3}}?(?:dispute|row|conflict) (?:with ⟦[SCO]\d+⟧ )?over (?:the )?(?P<terr>{PHRASE})",

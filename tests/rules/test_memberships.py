@@ -74,3 +74,8 @@ def test_a_state_apposed_to_a_member(extract) -> None:
 
 def test_a_quoted_former_membership_is_the_speakers(extract) -> None:
     assert _memberships(extract("“Russia's expulsion from the G8 was a mistake,” he said.")) == set()
+
+
+def test_members_listed_after_the_organization(extract) -> None:
+    facts = extract("EU member states such as Greece, Cyprus and Hungary oppose new sanctions.")
+    assert _memberships(facts) == {(s, "European_Union") for s in ("Greece", "Cyprus", "Hungary")}

@@ -283,3 +283,28 @@ def test_the_central_government_is_the_state_whose_government_was_named(extract)
 def test_what_a_state_calls_its_territory(extract) -> None:
     facts = extract("Abe promised to recover what Japan calls its Northern Territories.")
     assert _names(facts) == {("Northern_Territories", "Japan", "Northern Territories")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hanoi and Manila both claim the Spratly Islands.",
+         {("Spratly_Islands", "claimedBy", "Vietnam"), ("Spratly_Islands", "claimedBy", "Philippines")}),
+        ("Beijing regards the Paracel Islands as Chinese territory.", {("Paracel_Islands", "claimedBy", "China")}),
+        ("The Paracel Islands are claimed in full by Vietnam.", {("Paracel_Islands", "claimedBy", "Vietnam")}),
+        ("China has built a runway on Fiery Cross Reef, which it seized from Vietnam in 1988.",
+         {("Fiery_Cross_Reef", "controlledBy", "China"), ("Fiery_Cross_Reef", "claimedBy", "Vietnam")}),
+        ("Abe visited the Russian-held islands of Iturup and Kunashir.",
+         {("Iturup", "controlledBy", "Russia"), ("Kunashir", "controlledBy", "Russia")}),
+    ],
+)
+def test_several_claimants_regarding_and_islands_of(extract, text: str,
+                                                     expected: set[tuple[str, str, str]]) -> None:
+    assert _statements(extract(text)) == expected
+
+
+def test_a_name_with_its_verb_left_out(extract) -> None:
+    facts = extract("The dispute is over four islands, which Russia calls the Southern Kurils and "
+                    "Japan the Northern Territories.")
+    assert _names(facts) == {("Northern_Territories", "Russia", "Southern Kurils"),
+                             ("Northern_Territories", "Japan", "Northern Territories")}
