@@ -145,8 +145,8 @@ def _read_implied(context: Context, view: SentenceView) -> None:
              _organization(context, view.mention(m.group("org"))))
     for m in _INCLUDING.finditer(masked):
         org = _organization(context, view.mention(m.group("org")))
-        for member in view.tokens(m.group("members")):
-            _add(context, view, _member(context, member), org)
+        for listed in view.tokens(m.group("members")):
+            _add(context, view, _member(context, listed), org)
     for m in apposed.finditer(masked):
         _add(context, view, _member(context, view.mention(m.group("member"))),
              _organization(context, view.mention(m.group("org"))))
