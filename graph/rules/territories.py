@@ -84,6 +84,7 @@ def _forms() -> dict[str, list[tuple[re.Pattern[str], bool]]]:
         out["control"] += [(re.compile(p), losing) for p in (
             rf"(?P<passive>,? (?:which|that) (?:{STATE}|{_PRONOUN}) {AUX}{c('active')}\b){_NOT_OBJECT}{_FROM}",
             rf"(?P<passive>,? {AUX}{c('passive')}) {STATE}{_FROM}",
+            rf"(?P<passive>,? {AUX}{c('became')}) (?:(?P<statetok>⟦[SC]\d+⟧) (?:territory|soil|land)|(?:a )?part of {STATE}(?!'))",
             rf"(?P<statetok>⟦[SCO]\d+⟧)-{c('adjective')}\b{_MODS} (?P<terr>{PHRASE}){_FROM}",
             rf"(?:{STATE}|{_PRONOUN}),? (?:(?:for|after|by|since|when|while) )?{AUX}{c('active')} {_OWNER}(?P<terr>{PHRASE}){_FROM}",
             rf"{STATE}'s (?:[\w-]+ )?{c('noun')} (?:of|over|on) {_OWNER}(?P<terr>{PHRASE}){_FROM}",
@@ -95,7 +96,11 @@ def _forms() -> dict[str, list[tuple[re.Pattern[str], bool]]]:
         rf"(?P<passive>,? {AUX}{_cue_pattern('territory-claim', 'passive')}) {STATES}",
         rf"(?P<statetok>⟦[SCO]\d+⟧)-{_cue_pattern('territory-claim', 'adjective')}\b{_MODS} (?P<terr>{PHRASE})",
         rf"{STATES},? (?:{_AIM}|{AUX}){_cue_pattern('territory-claim', 'active')} (?P<terr>{PHRASE})",
-        rf"{STATES},? {AUX}{_cue_pattern('territory-claim', 'regard')} (?P<terr>{PHRASE}) (?:to be )?as (?:its own|its|their|their own|part of its|an? (?:integral|inherent) part of its|⟦S\d+⟧)(?: own)?(?: inherent| sovereign| integral| national)? (?:territory|land|soil)",
+        rf"{STATES},? {AUX}{_cue_pattern('territory-claim', 'regard')} (?P<terr>{PHRASE}) (?:to be )?(?:as )?"
+        rf"(?:(?:its own|its|their|their own|part of its|an? (?:integral|inherent|inseparable) part of its|⟦S\d+⟧)"
+        rf"(?: own)?(?: inherent| sovereign| integral| national)? (?:territory|land|soil)|"
+        rf"(?:an? )?(?:integral |inseparable |inherent )?part of (?:⟦S\d+⟧|its territory))",
+        rf"{STATES},? {AUX}{_cue_pattern('territory-claim', 'back')} (?P<terr>{PHRASE}) back\b",
         rf"{STATE}'s (?:[\w-]+ )?{_cue_pattern('territory-claim', 'noun')} (?:to|over|on|of) (?P<terr>{PHRASE})",
         rf"(?P<statetok>⟦S\d+⟧)'s (?:lost |disputed |occupied |own )?(?P<terr>{T_LIST})",
         rf"{STATE} (?:is |has been |was |are |have been )?(?:dealing|locked|embroiled|involved|engaged) (?:with|in) (?:a |an |the )?(?:[\w-]+ ){{0,3}}?(?:dispute|row|conflict) (?:with ⟦[SCO]\d+⟧ )?over (?:the )?(?P<terr>{PHRASE})",

@@ -308,3 +308,20 @@ def test_a_name_with_its_verb_left_out(extract) -> None:
                     "Japan the Northern Territories.")
     assert _names(facts) == {("Northern_Territories", "Russia", "Southern Kurils"),
                              ("Northern_Territories", "Japan", "Northern Territories")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Talks stalled again. The Paracel Islands became Chinese territory in 1974.",
+         {("Paracel_Islands", "controlledBy", "China")}),
+        ("Abkhazia became part of Russia's sphere, critics say; Georgia wants Abkhazia back.",
+         {("Abkhazia", "claimedBy", "Georgia")}),
+        ("Beijing considers the Spratly Islands part of China.", {("Spratly_Islands", "claimedBy", "China")}),
+        ("Georgia wants the region back. South Ossetia has been quiet.",
+         {("South_Ossetia", "claimedBy", "Georgia")}),
+    ],
+)
+def test_becoming_territory_and_wanting_it_back(extract, text: str,
+                                                 expected: set[tuple[str, str, str]]) -> None:
+    assert _statements(extract(text)) == expected
