@@ -36,7 +36,7 @@ _ONLY_MEMBER = re.compile(r"\b(?:is|was) the only member\b")
 
 
 @cache
-def _implied() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _implied() -> tuple[re.Pattern[str], ...]:
     """The forms of ``ontology/cues/membership-implied.tsv``."""
     table = cues.load("membership-implied")
     noun, passive, person = (table.pattern(form=f) for f in ("former-noun", "former-passive", "person"))
@@ -44,8 +44,15 @@ def _implied() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pa
             re.compile(rf"(?P<member>{tok('S')}),? (?:which |that )?(?:was|were|has been|had been|is|is being) "
                        rf"(?:[\w-]+ )?{passive} (?:from|of) (?:the )?(?P<org>{_O})"),
             re.compile(rf"\b(?:a|an|another|fellow) (?:fellow )?(?P<org>{_O}) {person}\b"),
-            re.compile(rf"(?P<member>{tok('SP')}), (?:a|an|another|the only|fellow) (?:fellow |founding |full )?"
-                       rf"(?P<org>{_O}) {table.pattern(form='apposed')}\b"))
+            re.compile(rf"(?P<member>{tok('SP')}), (?:(?:a|an|another|the only|fellow) (?:fellow |founding |full )?"
+                       rf"(?P<org>{_O})|the (?P<org2>{_O})'s(?: only| sole| newest| oldest)?(?: [A-Z]\w+)?) "
+                       rf"{table.pattern(form='apposed')}\b"),
+            re.compile(rf"(?P<member>{tok('S')}),? (?:which |that )?(?:holds|held|took over|takes over|assumed|assumes|"
+                       rf"will take over|will hold|has taken over) (?:the )?(?:(?:rotating|annual|current) )?"
+                       rf"(?:(?P<org>{_O}) {table.pattern(form='presidency')}|{table.pattern(form='presidency')} of "
+                       rf"(?:the )?(?P<org2>{_O}))"),
+            re.compile(rf"(?P<org>{_O}),? from which (?P<member>{tok('S')}) (?:was|were|has been|had been) "
+                       rf"(?:[\w-]+ )?{passive}"))
 
 
 # "the G7 countries, which include Japan and Italy", "EU members such as Greece": each one.
@@ -135,7 +142,7 @@ def extract(context: Context) -> None:
 def _read_implied(context: Context, view: SentenceView) -> None:
     """Former and person-implied memberships, read outside quotations (gold convention 5)."""
     masked = view.unquoted
-    former_noun, former_passive, person, apposed = _implied()
+    former_noun, former_passive, person, *stated = _implied()
     for m in former_noun.finditer(masked):
         member = (_member(context, view.mention(m.group("member"))) if m.group("member")
                   else _state_before(context, view, masked, m.start()))
@@ -147,9 +154,11 @@ def _read_implied(context: Context, view: SentenceView) -> None:
         org = _organization(context, view.mention(m.group("org")))
         for listed in view.tokens(m.group("members")):
             _add(context, view, _member(context, listed), org)
-    for m in apposed.finditer(masked):
-        _add(context, view, _member(context, view.mention(m.group("member"))),
-             _organization(context, view.mention(m.group("org"))))
+    for pattern in stated:  # apposition, presidency, "from which"
+        for m in pattern.finditer(masked):
+            org = m.groupdict().get("org") or m.groupdict().get("org2") or ""
+            _add(context, view, _member(context, view.mention(m.group("member"))),
+                 _organization(context, view.mention(org)) if org else None)
     for m in person.finditer(masked):
         _add(context, view, _person_before(context, view, masked, m.start()),
              _organization(context, view.mention(m.group("org"))))

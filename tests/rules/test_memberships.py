@@ -79,3 +79,17 @@ def test_a_quoted_former_membership_is_the_speakers(extract) -> None:
 def test_members_listed_after_the_organization(extract) -> None:
     facts = extract("EU member states such as Greece, Cyprus and Hungary oppose new sanctions.")
     assert _memberships(facts) == {(s, "European_Union") for s in ("Greece", "Cyprus", "Hungary")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Japan, the G7's only Asian member, hesitated.", ("Japan", "Group_of_Seven")),
+        ("Italy holds the rotating G7 presidency this year.", ("Italy", "Group_of_Seven")),
+        ("Japan took over the presidency of the Group of Seven in January.", ("Japan", "Group_of_Seven")),
+        ("Leaders met without the G8, from which Russia was suspended in 2014.", ("Russia", "Group_of_Eight")),
+    ],
+)
+def test_apposition_presidency_and_relative_former_membership(extract, text: str,
+                                                              expected: tuple[str, str]) -> None:
+    assert _memberships(extract(text)) == {expected}
