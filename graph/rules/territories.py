@@ -43,6 +43,8 @@ _MODS = (r"(?P<mods>(?:,? (?:and )?(?:⟦[SCO]\d+⟧-)?(?!(?:in|of|on|at|to|for|
 STATE = rf"(?:{_ONE_STATE},? and (?:then |later |now |subsequently )?)?(?P<state>{_ONE_STATE})"
 # "claimed by (both) A, B and C", "A and B both claim …": every one of them.
 STATES = rf"(?:both |all |each )?(?P<states>{_ONE_STATE}(?:(?:,|,? and) {_ONE_STATE})*)(?: both| all| each)?"
+# "The South has stationed …": a state named by its first word alone.
+_ELLIPSIS = r"(?P<ellipsis>\b[Tt]he (?:South|North))\b(?! ⟦| [A-Z])"
 # "after it annexed …", "the country": the state named last before.
 _PRONOUN = r"(?P<pronoun>\b(?:it|It)\b)"
 _COUNTRY = r"(?P<country>the (?:[A-Za-z-]+ )?(?:country|nation))"
@@ -84,6 +86,7 @@ def _forms() -> dict[str, list[tuple[re.Pattern[str], bool]]]:
         out["control"] += [(re.compile(p), losing) for p in (
             rf"(?P<passive>,? (?:which|that) (?:{STATE}|{_PRONOUN}) {AUX}{c('active')}\b){_NOT_OBJECT}{_FROM}",
             rf"(?P<passive>,? {AUX}{c('passive')}) {STATE}{_FROM}",
+            rf"(?:{STATE}|{_PRONOUN}|{_ELLIPSIS}),? {AUX}{c('stationed')} (?:(?:[\w-]+|⟦[DL]\d+⟧) ){{0,8}}?(?:on|in) (?P<terr>{PHRASE})",
             rf"(?P<passive>,? {AUX}{c('became')}) (?:(?P<statetok>⟦[SC]\d+⟧) (?:territory|soil|land)|(?:a )?part of {STATE}(?!'))",
             rf"(?P<statetok>⟦[SCO]\d+⟧)-{c('adjective')}\b{_MODS} (?P<terr>{PHRASE}){_FROM}",
             rf"(?:{STATE}|{_PRONOUN}),? (?:(?:for|after|by|since|when|while) )?{AUX}{c('active')} {_OWNER}(?P<terr>{PHRASE}){_FROM}",
@@ -208,7 +211,16 @@ class _Reader:
                 return self.state_before(view, masked, m.start(group))
         if groups.get("pronoun"):
             return self.state_before(view, masked, m.start("pronoun"))
+        if groups.get("ellipsis"):
+            return self.elliptic(groups["ellipsis"])
         return None
+
+    def elliptic(self, text: str) -> str | None:
+        """"The South" for the one state "South …" the article names (South Korea, South Sudan)."""
+        word = text.split()[-1]
+        found = {s for s in self.context.main_states()
+                 if (e := self.context.registry.get(s)) is not None and e.label.startswith(word + " ")}
+        return found.pop() if len(found) == 1 else None
 
     def states_at(self, view: SentenceView, masked: str, m: re.Match[str]) -> list[str]:
         """Every state of "claimed by A, B and C"; else the one state of the match."""

@@ -325,3 +325,19 @@ def test_a_name_with_its_verb_left_out(extract) -> None:
 def test_becoming_territory_and_wanting_it_back(extract, text: str,
                                                  expected: set[tuple[str, str, str]]) -> None:
     assert _statements(extract(text)) == expected
+
+
+def test_a_garrison_is_a_holding(extract) -> None:
+    facts = extract("Russia has deployed new missile systems on the Kuril Islands.")
+    assert _statements(facts) == {("Kuril_Islands", "controlledBy", "Russia")}
+
+
+def test_the_south_is_the_south_state_the_article_names(extract) -> None:
+    """"The South" alone names the one "South …" state of the article, here South Korea."""
+    facts = extract("Seoul and Pyongyang traded threats. South Korea protested. "
+                    "The South has stationed marines since 1970 on the Liancourt Rocks.")
+    assert _statements(facts) == {("Liancourt_Rocks", "controlledBy", "South_Korea")}
+
+
+def test_stationed_near_is_not_a_holding(extract) -> None:
+    assert _statements(extract("China has stationed ships near the Senkaku Islands.")) == set()
