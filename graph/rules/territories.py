@@ -132,7 +132,11 @@ def _scoped() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 # -- names ---------------------------------------------------------------------------------
-_NAME = r"(?:the |its |their )?(?P<name>⟦T\d+⟧|[A-Z][\w'-]*(?: [A-Z][\w'-]*){0,3})"
+# A name the registry does not know is capitalized words ending the noun phrase: "Western
+# aggression" is no name ("what Moscow calls Western aggression").
+_NAME = (r"(?:the |its |their )?(?P<name>⟦T\d+⟧|[A-Z][\w'-]*(?: [A-Z][\w'-]*){0,3}"
+         r"(?![\w'-]| [A-Z]| (?!(?:in|and|by|to|as|or|for|since|which|that|while|but|are|is|was|were|has|have|"
+         r"had|will|would|lies|lie|remain|remains)\b)[a-z]))")
 # A place the registry does not know ("in Ruritania") keeps a chain of names going but names
 # no state: "known as X in Ruritania and Y in Japan" still gives Japan's name.
 _NAME_STATE = rf"(?P<state>{_ONE_STATE}|the (?:[A-Za-z-]+ )?(?:country|nation)|(?:the )?[A-Z][a-z]+)"

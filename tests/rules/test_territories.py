@@ -341,3 +341,9 @@ def test_the_south_is_the_south_state_the_article_names(extract) -> None:
 
 def test_stationed_near_is_not_a_holding(extract) -> None:
     assert _statements(extract("China has stationed ships near the Senkaku Islands.")) == set()
+
+
+def test_capitalized_words_before_a_noun_are_no_name(extract) -> None:
+    facts = extract("Near the Spratly Islands, China protested what Vietnam calls Eastern Sea bullying "
+                    "and what Manila calls Western aggression.")
+    assert _names(facts) == set()
