@@ -47,7 +47,6 @@ STATES = rf"(?:both |all |each )?(?P<states>{_ONE_STATE}(?:(?:,|,? and) {_ONE_ST
 _ELLIPSIS = r"(?P<ellipsis>\b[Tt]he (?:South|North))\b(?! ⟦| [A-Z])"
 # "after it annexed …", "the country": the state named last before.
 _PRONOUN = r"(?P<pronoun>\b(?:it|It)\b)"
-_COUNTRY = r"(?P<country>the (?:[A-Za-z-]+ )?(?:country|nation))"
 AUX = (r"(?:(?:that|which|who) )?(?:(?:is|are|was|were|has been|have been|had been|being|remain|"
        r"remains|remained|be|been|now|currently|still|also|later|effectively|since|then|has|have|had|"
        r"long|illegally|forcibly|eventually|formally|both|each|all|jointly) ){0,3}")
@@ -91,7 +90,7 @@ def _forms() -> dict[str, list[tuple[re.Pattern[str], bool]]]:
             rf"(?P<statetok>⟦[SCO]\d+⟧)-{c('adjective')}\b{_MODS} (?P<terr>{PHRASE}){_FROM}",
             rf"(?:{STATE}|{_PRONOUN}),? (?:(?:for|after|by|since|when|while) )?{AUX}{c('active')} {_OWNER}(?P<terr>{PHRASE}){_FROM}",
             rf"{STATE}'s (?:[\w-]+ )?{c('noun')} (?:of|over|on) {_OWNER}(?P<terr>{PHRASE}){_FROM}",
-            rf"\bits (?:[\w-]+ )?{c('noun')} (?:of|over|on) {_OWNER}(?P<terr>{PHRASE}){_FROM}",
+            rf"(?P<pronoun>\bits) (?:[\w-]+ )?{c('noun')} (?:of|over|on) {_OWNER}(?P<terr>{PHRASE}){_FROM}",
             rf"\b{c('noun')} of {_OWNER}(?P<terr>{PHRASE}) by {STATE}",
         )]
     out["claim"] = [(re.compile(p), False) for p in (

@@ -347,3 +347,8 @@ def test_capitalized_words_before_a_noun_are_no_name(extract) -> None:
     facts = extract("Near the Spratly Islands, China protested what Vietnam calls Eastern Sea bullying "
                     "and what Manila calls Western aggression.")
     assert _names(facts) == set()
+
+
+def test_its_annexation_is_the_state_named_before(extract) -> None:
+    facts = extract("Moscow faced sanctions after its annexation of Crimea.")
+    assert _statements(facts) == {("Crimea", "controlledBy", "Russia")}
