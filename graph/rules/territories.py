@@ -371,6 +371,10 @@ class _Reader:
             target = named_ids[0]
             for other in named_ids[1:]:
                 target = self.discourse.equate(target, other)
+            # "the Kuril Islands, which Japan calls the Northern Territories": one referent too
+            antecedent = re.search(r"(⟦T\d+⟧),? (?:(?:which|that) )?$", masked[:begin])
+            if antecedent and (known := view.mention(antecedent.group(1)).entity):
+                target = self.discourse.equate(known, target)
             target = self.discourse.canonical(target)
         elif terr:
             target = terr[0]

@@ -352,3 +352,16 @@ def test_capitalized_words_before_a_noun_are_no_name(extract) -> None:
 def test_its_annexation_is_the_state_named_before(extract) -> None:
     facts = extract("Moscow faced sanctions after its annexation of Crimea.")
     assert _statements(facts) == {("Crimea", "controlledBy", "Russia")}
+
+
+def test_the_archipelago_a_state_gives_another_name_is_the_group(extract) -> None:
+    """"The Kuril Islands, which Japan calls the Northern Territories": the disputed group."""
+    facts = extract("Putin visited the Kuril Islands, which Japan calls the Northern Territories. "
+                    "Japan claims the Kuril Islands.")
+    assert _names(facts) == {("Northern_Territories", "Japan", "Northern Territories")}
+    assert _statements(facts) == {("Northern_Territories", "claimedBy", "Japan")}
+
+
+def test_the_archipelago_alone_stays_the_archipelago(extract) -> None:
+    facts = extract("After the war, the Soviet Union seized the Kuril Islands.")
+    assert _statements(facts) == {("Kuril_Islands", "controlledBy", "Soviet_Union")}
