@@ -42,7 +42,10 @@ _MODS = (r"(?P<mods>(?:,? (?:and )?(?:⟦[SCO]\d+⟧-)?(?!(?:in|of|on|at|to|for|
 # "occupied by the Soviet Union and then Russia": the last holder.
 STATE = rf"(?:{_ONE_STATE},? and (?:then |later |now |subsequently )?)?(?P<state>{_ONE_STATE})"
 # "claimed by (both) A, B and C", "A and B both claim …": every one of them.
-STATES = rf"(?:both |all |each )?(?P<states>{_ONE_STATE}(?:(?:,|,? and) {_ONE_STATE})*)(?: both| all| each)?"
+# "both countries", "the two sides": the two states the article names most.
+_BOTH = r"(?P<both>\b(?:[Bb]oth|[Tt]he two) (?:countries|nations|sides|governments|neighbou?rs|states))"
+STATES = (rf"(?:(?:both |all |each )?(?P<states>{_ONE_STATE}(?:(?:,|,? and) {_ONE_STATE})*)(?: both| all| each)?"
+          rf"|{_BOTH})")
 # "The South has stationed …": a state named by its first word alone.
 _ELLIPSIS = r"(?P<ellipsis>\b[Tt]he (?:South|North))\b(?! ⟦| [A-Z])"
 # "after it annexed …", "the country": the state named last before.
@@ -50,6 +53,9 @@ _PRONOUN = r"(?P<pronoun>\b(?:it|It)\b)"
 AUX = (r"(?:(?:that|which|who) )?(?:(?:is|are|was|were|has been|have been|had been|being|remain|"
        r"remains|remained|be|been|now|currently|still|also|later|effectively|since|then|has|have|had|"
        r"long|illegally|forcibly|eventually|formally|both|each|all|jointly) ){0,3}")
+# "claims most of the sea, including the Spratly Islands"
+_INCLUDING = (r"(?:(?:most|much|all|almost all|nearly all|parts?|some|large parts) of (?:the )?(?:[\w-]+|⟦L\d+⟧),? "
+              r"(?:including|such as) )?")
 # "annexation of Ukraine's Crimea": the owner is read by the possessive claim form.
 _OWNER = r"(?:(?:the )?⟦S\d+⟧'s )?"
 # A relative clause's verb says something of the phrase before it only when no object follows.
@@ -85,6 +91,7 @@ def _forms() -> dict[str, list[tuple[re.Pattern[str], bool]]]:
         out["control"] += [(re.compile(p), losing) for p in (
             rf"(?P<passive>,? (?:which|that) (?:{STATE}|{_PRONOUN}) {AUX}{c('active')}\b){_NOT_OBJECT}{_FROM}",
             rf"(?P<passive>,? {AUX}{c('passive')}) {STATE}{_FROM}",
+            rf"(?P<passive>,? where {STATE}(?: marines| soldiers| sailors| police| coastguards?)? {AUX}{c('stationed')})\b",
             rf"(?:{STATE}|{_PRONOUN}|{_ELLIPSIS}),? {AUX}{c('stationed')} (?:(?:[\w-]+|⟦[DL]\d+⟧) ){{0,8}}?(?:on|in) (?P<terr>{PHRASE})",
             rf"(?P<passive>,? {AUX}{c('became')}) (?:(?P<statetok>⟦[SC]\d+⟧) (?:territory|soil|land)|(?:a )?part of {STATE}(?!'))",
             rf"(?P<statetok>⟦[SCO]\d+⟧)-{c('adjective')}\b{_MODS} (?P<terr>{PHRASE}){_FROM}",
@@ -96,8 +103,10 @@ def _forms() -> dict[str, list[tuple[re.Pattern[str], bool]]]:
     out["claim"] = [(re.compile(p), False) for p in (
         rf"(?P<passive>,? (?:which|that) (?:{STATES}|{_PRONOUN}) {AUX}{_cue_pattern('territory-claim', 'active')}\b){_NOT_OBJECT}",
         rf"(?P<passive>,? {AUX}{_cue_pattern('territory-claim', 'passive')}) {STATES}",
+        rf"(?P<passive>,? where {STATES} (?:also |all |each |both )?(?:have|has|hold|holds|lay|lays|maintain|maintains|press|presses) "
+        rf"(?:competing |rival |overlapping |conflicting |territorial |their own |its own )*claims?)\b",
         rf"(?P<statetok>⟦[SCO]\d+⟧)-{_cue_pattern('territory-claim', 'adjective')}\b{_MODS} (?P<terr>{PHRASE})",
-        rf"{STATES},? (?:{_AIM}|{AUX}){_cue_pattern('territory-claim', 'active')} (?P<terr>{PHRASE})",
+        rf"{STATES},? (?:{_AIM}|{AUX}){_cue_pattern('territory-claim', 'active')} {_INCLUDING}(?P<terr>{PHRASE})",
         rf"{STATES},? {AUX}{_cue_pattern('territory-claim', 'regard')} (?P<terr>{PHRASE}) (?:to be )?(?:as )?"
         rf"(?:(?:its own|its|their|their own|part of its|an? (?:integral|inherent|inseparable) part of its|⟦S\d+⟧)"
         rf"(?: own)?(?: inherent| sovereign| integral| national)? (?:territory|land|soil)|"
@@ -117,6 +126,7 @@ def _forms() -> dict[str, list[tuple[re.Pattern[str], bool]]]:
         rf"\b{_cue_pattern(dispute, 'adjective')} (?:(?:⟦[SCO]\d+⟧-)?[a-z][\w-]* ){{0,2}}?(?P<terr>{PHRASE})",
         rf"(?P<terr>{T_LIST}) {_cue_pattern(dispute, 'after')}\b",
         rf"\b{_cue_pattern(dispute, 'verb')} (?P<terr>{PHRASE})",
+        rf"{STATES},? {AUX}{_cue_pattern(dispute, 'quarrel')} (?:[\w-]+ ){{0,3}}?over (?:the )?(?:(?:sovereignty|ownership|control) of )?(?P<terr>{PHRASE})",
     )]
     return out
 
@@ -230,6 +240,10 @@ class _Reader:
         if m.groupdict().get("states"):
             found = (self.context.as_state(x) for x in view.tokens(m.group("states")))
             return list(dict.fromkeys(s for s in found if s))
+        if m.groupdict().get("both"):  # today's states, not the Soviet Union of a history paragraph
+            main = [s for s in self.context.main_states()
+                    if (e := self.context.registry.get(s)) is not None and not e.historical]
+            return main[:2] if len(main) >= 2 else []
         state = self.state_at(view, masked, m)
         return [state] if state else []
 
@@ -327,6 +341,8 @@ class _Reader:
                         continue  # the dispute a claim is stated through ("dealing with a dispute over")
                     parties = {p for g in ("party1", "party2") if m.groupdict().get(g)
                                and (p := self.state_at(view, masked, m, g))}
+                    if m.groupdict().get("states") or m.groupdict().get("both"):
+                        parties |= set(self.states_at(view, masked, m))
                     for terr in self.territories(view, masked, m):
                         record = self.record(terr)
                         record.disputes.append(span)

@@ -365,3 +365,28 @@ def test_the_archipelago_a_state_gives_another_name_is_the_group(extract) -> Non
 def test_the_archipelago_alone_stays_the_archipelago(extract) -> None:
     facts = extract("After the war, the Soviet Union seized the Kuril Islands.")
     assert _statements(facts) == {("Kuril_Islands", "controlledBy", "Soviet_Union")}
+
+
+def test_both_countries_are_the_two_states_the_article_names(extract) -> None:
+    facts = extract("Japan and Russia met again. Talks focused on the Northern Territories, which both "
+                    "countries claim.")
+    assert _statements(facts) == {("Northern_Territories", "claimedBy", "Japan"),
+                                  ("Northern_Territories", "claimedBy", "Russia")}
+
+
+def test_claims_where_several_states_have_claims(extract) -> None:
+    facts = extract("Beijing claims most of the South China Sea, including the Spratly Islands, where "
+                    "Vietnam and Malaysia also have competing claims.")
+    assert _statements(facts) == {("Spratly_Islands", "claimedBy", s) for s in ("China", "Vietnam", "Malaysia")}
+
+
+def test_states_that_spar_over_a_shoal_are_its_parties(extract) -> None:
+    facts = extract("Manila and Beijing have sparred over Ruby Shoal, where Philippine marines are "
+                    "stationed on an old ship.")
+    assert _statements(facts) == {("Ruby_Shoal", "controlledBy", "Philippines"),
+                                  ("Ruby_Shoal", "claimedBy", "China")}
+
+
+def test_building_on_a_reef_is_holding_it(extract) -> None:
+    facts = extract("China has built an airstrip on Fiery Cross Reef.")
+    assert _statements(facts) == {("Fiery_Cross_Reef", "controlledBy", "China")}
