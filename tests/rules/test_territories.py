@@ -390,3 +390,21 @@ def test_states_that_spar_over_a_shoal_are_its_parties(extract) -> None:
 def test_building_on_a_reef_is_holding_it(extract) -> None:
     facts = extract("China has built an airstrip on Fiery Cross Reef.")
     assert _statements(facts) == {("Fiery_Cross_Reef", "controlledBy", "China")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Talks covered the Southern Kurils, as Russia calls them.",
+         {("Northern_Territories", "Russia", "Southern Kurils")}),
+        ("Patrols neared Diaoyu, the Chinese name for the islets.", {("Senkaku_Islands", "China", "Diaoyu")}),
+        ("Ships sailed near Etorofu, as the island is known in Japan.", {("Iturup", "Japan", "Etorofu")}),
+    ],
+)
+def test_the_name_before_its_attribution(extract, text: str, expected: set[tuple[str, str, str]]) -> None:
+    assert _names(extract(text)) == expected
+
+
+def test_an_annexed_territory(extract) -> None:
+    facts = extract("Tourism in Russia-annexed Crimea has collapsed.")
+    assert _statements(facts) == {("Crimea", "controlledBy", "Russia")}
