@@ -117,8 +117,9 @@ class TerritoryDiscourse:
         plural = bool(_PLURAL.search(phrase))
         if _DEMONSTRATIVE.match(phrase) and plural:
             listed = [i for i in sorted(self.lists) if i < index]
-            if listed:
-                return [t for t in self.lists[listed[-1]] if self._fits(t, phrase, plural)] or []
+            fitting = [t for t in self.lists[listed[-1]] if self._fits(t, phrase, plural)] if listed else []
+            if fitting:
+                return fitting
         here = [m.entity for m in view.mentions if m.letter == "T" and m.entity
                 and self._fits(m.entity, phrase, plural)]
         if here:

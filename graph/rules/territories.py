@@ -4,19 +4,27 @@ What English news says, read from four cue tables (``ontology/cues/territory-*.t
 a few general forms (each table's header lists them):
 
 * control — "Russian-held islands", "islands seized by the Soviet Union", "Russia annexed
-  Crimea", "Russia's annexation of Crimea", "under Beijing's (de facto) control";
-* claim — "Japanese-claimed islands", "claimed by Japan", "Syria, which also claims the
-  heights", "Russia's sovereignty over the islands", "lies within Hanoi's exclusive economic
-  zone", "Ukraine's Crimea" (possessive), "annexed Crimea from|in Ukraine" (the state it was
-  taken from);
-* dispute — "a dispute (with B) over the islands", "the disputed islands", "the issue of the
-  ownership of …": a claim without its claimants.  When no claimant is stated, the claimants are
-  the parties the text names for the dispute and, for a territory the registry knows, those of
-  its disputing states the article mentions — leaving out the controller (gold convention 9);
-* names — templates such as "known as {name} in {state}", "which {state} calls {name}"; a
-  capitalized name the registry does not know is kept as written.
+  Crimea", "Russia's annexation of Crimea", "under Beijing's (de facto) control", "became
+  Chinese territory", a garrison ("has stationed marines on the islets", "where Philippine
+  marines are stationed");
+* claim — "Japanese-claimed islands", "claimed by A, B and C", "Syria, which also claims the
+  heights", "Russia's sovereignty over the islands", "regards X as its territory", "wants X
+  back", "lies within Hanoi's exclusive economic zone", "…, where A and B also have claims",
+  "Ukraine's Crimea" (possessive), "annexed Crimea from|in Ukraine" (the state it was taken from);
+* dispute — "a dispute (with B) over the islands", "A and B sparred over the shoal", "the
+  disputed islands", "the issue of the ownership of …": a claim without its claimants.  When no
+  claimant is stated, the claimants are the parties the text names for the dispute and, for a
+  territory the registry knows, those of its disputing states the article mentions — leaving
+  out the controller (gold convention 9).  A dispute a claim is stated through ("Japan is
+  dealing with a dispute over …") adds no parties;
+* names — templates such as "known as {name} in {state}", "which {state} calls {name}",
+  continued by "and …" ("… and Y in B"); a capitalized name the registry does not know is kept
+  as written.
 
-Which territory "the islands", "these islets", "them" or a list of islands stands for is read by
+The state slot also reads "it"/"its" and "the (Asian) country" (the state named last before),
+"both countries" (the article's two present-day states), "The South" (its one "South …" state)
+and "the central government" (the state whose government was named).  Which territory "the
+islands", "these islets", "them" or a list of islands stands for is read by
 ``graph.discourse.territories``.  Quotations are left out: a quoted claim is the speaker's.
 """
 
