@@ -35,6 +35,10 @@ _OTHER_MEMBERS = re.compile(rf"other (?P<org>{_O}) (?:members|member states|nati
 _ONLY_MEMBER = re.compile(r"\b(?:is|was) the only member\b")
 
 
+# The forms rows of ontology/cues/membership-implied.tsv may name.
+FORMS = frozenset({"former-noun", "former-passive", "person", "apposed", "presidency"})
+
+
 @cache
 def _implied() -> tuple[re.Pattern[str], ...]:
     """The forms of ``ontology/cues/membership-implied.tsv``."""

@@ -77,6 +77,15 @@ _AIM = (r"(?:in its (?:efforts?|bid|attempts?|push|quest|drive) to |(?:(?:still 
 _FROM = rf"(?: (?:\w+ )?(?:from|in) (?P<lost>{_ONE_STATE}))?"
 
 
+# The forms each table's rows may name; a row with any other form would never be read.
+FORMS = {
+    "territory-control": frozenset({"adjective", "passive", "active", "noun", "under", "became", "stationed"}),
+    "territory-claim": frozenset({"adjective", "passive", "active", "noun", "within", "regard", "back"}),
+    "territory-dispute": frozenset({"over", "of", "adjective", "after", "verb", "quarrel"}),
+}
+NAMING_USES = frozenset({"", "claim", "continuation"})
+
+
 def _words(cue: str) -> str:
     return r"\s+".join(re.escape(word) for word in cue.split())
 

@@ -93,3 +93,10 @@ def test_members_listed_after_the_organization(extract) -> None:
 def test_apposition_presidency_and_relative_former_membership(extract, text: str,
                                                               expected: tuple[str, str]) -> None:
     assert _memberships(extract(text)) == {expected}
+
+
+def test_every_membership_cue_row_names_a_form_the_rule_reads() -> None:
+    from graph import cues
+    from graph.rules.memberships import FORMS
+
+    assert {row["form"] for row in cues.load("membership-implied").rows} <= FORMS

@@ -408,3 +408,16 @@ def test_the_name_before_its_attribution(extract, text: str, expected: set[tuple
 def test_an_annexed_territory(extract) -> None:
     facts = extract("Tourism in Russia-annexed Crimea has collapsed.")
     assert _statements(facts) == {("Crimea", "controlledBy", "Russia")}
+
+
+def test_every_cue_row_names_a_form_the_rules_read() -> None:
+    """A typo in a table's form column would silently drop the row: the tables are checked."""
+    from graph import cues
+    from graph.rules.territories import FORMS, NAMING_USES
+
+    for name, forms in FORMS.items():
+        table = cues.load(name)
+        assert {row["form"] for row in table.rows} <= forms, name
+    naming = cues.load("territory-naming")
+    assert {row["use"] for row in naming.rows} <= NAMING_USES
+    assert all("{name}" in row["cue"] for row in naming.rows)
