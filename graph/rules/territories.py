@@ -112,7 +112,7 @@ def _forms() -> dict[str, list[tuple[re.Pattern[str], bool]]]:
             rf"(?:{STATE}|{_PRONOUN}|{_ELLIPSIS}),? {AUX}{c('stationed')} (?:(?:[\w-]+|⟦[DL]\d+⟧) ){{0,8}}?(?:on|in) (?P<terr>{PHRASE})",
             rf"(?P<passive>,? {AUX}{c('became')}) (?:(?P<statetok>⟦[SC]\d+⟧) (?:territory|soil|land)|(?:a )?part of {STATE}(?!'))",
             rf"(?P<statetok>⟦[SCO]\d+⟧)-{c('adjective')}\b{_MODS} (?P<terr>{PHRASE}){_FROM}",
-            rf"(?:{STATE}|{_PRONOUN}),? (?:(?:for|after|by|since|when|while) )?{AUX}{c('active')} {_OWNER}(?P<terr>{PHRASE}){_FROM}",
+            rf"(?:{STATE}|{_PRONOUN}),? (?:(?P<participle>for|after|by|since|when|while|before) )?{AUX}{c('active')} {_OWNER}(?P<terr>{PHRASE}){_FROM}",
             rf"{STATE}'s (?:[\w-]+ )?{c('noun')} (?:of|over|on) {_OWNER}(?P<terr>{PHRASE}){_FROM}",
             rf"(?P<pronoun>\bits) (?:[\w-]+ )?{c('noun')} (?:of|over|on) {_OWNER}(?P<terr>{PHRASE}){_FROM}",
             rf"\b{c('noun')} of {_OWNER}(?P<terr>{PHRASE}) by {STATE}",
@@ -327,6 +327,9 @@ class _Reader:
             for pattern, losing in _forms()["control"]:
                 for m in pattern.finditer(masked):
                     state = self.state_at(view, masked, m)
+                    if state is None and m.groupdict().get("participle"):
+                        # "Russia, suspended from the G8 after annexing Crimea": the clause's subject
+                        state = self.state_before(view, masked, m.start("participle"))
                     for terr in self.territories(view, masked, m):
                         if state:
                             self.record(terr).controllers.setdefault(state, []).append(span)

@@ -421,3 +421,8 @@ def test_every_cue_row_names_a_form_the_rules_read() -> None:
     naming = cues.load("territory-naming")
     assert {row["use"] for row in naming.rows} <= NAMING_USES
     assert all("{name}" in row["cue"] for row in naming.rows)
+
+
+def test_a_participle_clause_takes_the_state_named_before(extract) -> None:
+    facts = extract("Russia, which was expelled from the G8 after annexing Crimea, protested.")
+    assert _statements(facts) == {("Crimea", "controlledBy", "Russia")}
