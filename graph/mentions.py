@@ -34,7 +34,10 @@ _CAP = r"[A-Z][\w&’'.-]*"
 _ORG = re.compile(
     rf"(?<![\w])(?:{_CAP} ){{1,4}}(?:{_ORG_HEADS})(?: of (?:the )?{_CAP}(?: {_CAP}){{0,2}})?(?![\w])"
 )
-_TERRITORY = re.compile(r"(?<![\w])(?:[A-Z][a-z]+ ){1,2}Islands(?![\w])")
+# An unknown territory by its head noun ("Spratly Islands", "Thitu Reef"); a determiner that
+# opens a sentence ("The Spratly Islands, claimed by …") is not part of the name.
+_TERRITORY = re.compile(r"(?<![\w])(?:(?!(?:The|A|An|These|Those|This|That|Its|Their|Both|All)\b)"
+                        r"[A-Z][a-z]+ ){1,2}(?:Islands|Island|Islets|Isles|Shoal|Reef|Atoll|Archipelago|Rocks)(?![\w])")
 _NAME_TOKEN = r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?"
 _PERSON = re.compile(rf"(?<![\w.])({_NAME_TOKEN})((?: [A-Z]\.)? {_NAME_TOKEN})(?![\w])")
 _TITLED = re.compile(
@@ -122,6 +125,8 @@ class MentionFinder:
             start = begin + m.end() - len(label)
             found.append((1, Mention(start, begin + m.end(), label, "O")))
         for m in _TERRITORY.finditer(chunk):
+            if m.group(0).rsplit(" ", 1)[0] in self._forms:
+                continue  # "Hokkaido Island" is the known place, not a new territory
             found.append((1, Mention(begin + m.start(), begin + m.end(), m.group(0), "T")))
         for m in _TITLED.finditer(chunk):
             found.append((2, Mention(begin + m.start(1), begin + m.end(1), m.group(1), "P")))
