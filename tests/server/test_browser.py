@@ -65,7 +65,7 @@ def test_query_page_runs_examples_and_links_to_entity_pages(server: RunningServe
             expect(links.first).to_be_visible()
             assert rows.count() > 10
             href = links.first.get_attribute("href")
-            assert href and re.fullmatch(r"/id/\w+", href), href
+            assert href and re.fullmatch(r"/id/[\w-]+", href), href
             links.first.click()
             page.wait_for_url(server.url + href)
             expect(page.locator("h1")).to_be_visible()
