@@ -59,7 +59,7 @@ _HEDGE_BEFORE = re.compile(
                                for c in cues.load("sanction-hedges").cues(where="before")) + r")(?![\w])",
     re.IGNORECASE)
 _HEDGE_AFTER = re.compile(
-    r"^ (?:" + "|".join(r"\s+".join(map(re.escape, c.split()))
+    r" (?:" + "|".join(r"\s+".join(map(re.escape, c.split()))
                         for c in cues.load("sanction-hedges").cues(where="after")) + r")(?![\w])",
     re.IGNORECASE)
 _OPENER = re.compile(rf"(?<![\w])(?<!such )(?<!as well )(?:{_alternation('sanction-clause-openers')})"
@@ -88,6 +88,8 @@ _QUANTITY = (r"(?i:(?:(?:more than|over|at least|some|about|nearly|almost|anothe
              r"(?:\d[\d,]*|several(?: dozen)?|dozens(?: of)?|hundreds(?: of)?|a dozen|scores of|a number of"
              r"|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty))")
 _ONE_MEASURE = re.compile(r"^(?: (?:\w+ ){0,2}(?:with|on) (?:a |an |the )?(?:\w+ )?| )$")
+# A reason later in the clause, after the named people: "banned X and Y over Z's stance".
+_LATER_REASON = re.compile(r"^[^;]*? (?:over|in retaliation for|because of) ([^,;.]{3,80})")
 _INCLUDING = re.compile(r"\b(?:including|such as|in the form of|namely)\b")
 
 
@@ -120,7 +122,7 @@ class _Individuals:
     """People named only by number or nationality, and the states their demonyms name."""
 
     spans: list[tuple[int, int]]
-    states: list[str]
+    states_of: list[list[str]]  # for each span, the states its demonyms name
 
 
 def _individuals(context: Context, view: SentenceView, masked: str, plurals: dict[str, str]) -> _Individuals:
@@ -129,15 +131,18 @@ def _individuals(context: Context, view: SentenceView, masked: str, plurals: dic
     phrase = re.compile(
         rf"(?<![\w]){_QUANTITY}(?: (?:and |or )?(?:pro-)?(?:{tok('S')}|[a-z][\w-]*)){{0,4}}? {head}(?![\w])"
         rf"(?:,? (?:and|or) (?:{_QUANTITY} )?(?:(?:pro-)?{tok('S')} )*{head}(?![\w]))*")
-    spans, states = [], []
+    spans: list[tuple[int, int]] = []
+    states_of: list[list[str]] = []
     for found in phrase.finditer(masked):
         spans.append(found.span())
+        states: list[str] = []
+        states_of.append(states)
         for piece in re.finditer(rf"{tok('S')}|{plural}", found.group(0)):
             state = (context.as_state(view.mention(piece.group(0))) if piece.group(0).startswith("⟦")
                      else plurals.get(piece.group(0)))
             if state is not None and state not in states:
                 states.append(state)
-    return _Individuals(spans, states)
+    return _Individuals(spans, states_of)
 
 
 def _token_of(view: SentenceView, mention: Mention) -> str:
@@ -158,7 +163,8 @@ def _agents(context: Context, view: SentenceView, fragment: str,
             continue
         if individuals and any(b <= token.start() < e for b, e in individuals.spans):
             continue
-        following = re.match(r" (\w+)", fragment[token.end() :])
+        at = view.unquoted.find(token.group(0))
+        following = re.match(r" (\w+)", view.unquoted[at + len(token.group(0)) :]) if at >= 0 else None
         written = _ACTORS.get(f"{m.surface} {following.group(1)}".lower()) if following else None
         agent = written if written in context.registry.entities else context.as_agent(m)
         if agent is not None and agent not in out:
@@ -212,26 +218,31 @@ class _Pending:
     target: str | None  # the target the text states (or an earlier trigger of the sentence)
     reason: str | None
     individuals: list[str] | None = None  # states of people named only by nationality
+    cite_only: bool = False  # describes sanctions already reported (a list naming nobody)
 
 
-def _trigger_targets(context: Context, view: SentenceView, masked: str, m: re.Match[str],
-                     kind: str, is_verb: bool, individuals: _Individuals) -> tuple[list[Mention], int | None]:
-    """The mentions a trigger targets, and where its target phrase ends (for the reason)."""
+def _trigger_targets(view: SentenceView, masked: str, m: re.Match[str], kind: str,
+                     individuals: _Individuals) -> tuple[list[Mention], int | None]:
+    """The mentions a trigger targets, and where in the text after it its target phrase ends
+    (for the reason)."""
     after = masked[m.end() :]
+    skip = by.end() if (by := _BY.match(after)) else 0  # "sanctions by X and Y against Z"
     whom = _WHOM.search(masked[: m.start()])
     if whom:
         return [view.mention(whom.group(1))], None
     if kind in {"ban", "list"}:
         people = _named_people(view, masked, m.end())
         if people:
-            return people, None
-    tm = _TARGET.match(after) or (_OBJECT.match(after) if kind == "verb" else None)
+            last = _token_of(view, people[-1])
+            return people, after.find(last) + len(last)
+    tm = _TARGET.match(after[skip:]) or (_OBJECT.match(after) if kind == "verb" and not skip else None)
     if tm:
+        at = m.end() + (skip if tm.re is _TARGET else 0)
         found = [p for p in _parties(view, tm.group(1))
-                 if not any(b <= m.end() + tm.start(1) + tm.group(1).find(_token_of(view, p)) < e
+                 if not any(b <= at + tm.start(1) + tm.group(1).find(_token_of(view, p)) < e
                             for b, e in individuals.spans)]
-        return found, tm.end()
-    return [], None
+        return found, (skip if tm.re is _TARGET else 0) + tm.end()
+    return [], skip or None
 
 
 def extract(context: Context) -> None:
@@ -252,16 +263,16 @@ def extract(context: Context) -> None:
             before, after = masked[: m.start()], masked[m.end() :]
             c_begin = _actor_clause(masked, m.start())
             window = " ".join(before[c_begin:].split()[-6:])
-            if _HEDGE_BEFORE.search(window) or _HEDGE_AFTER.match(after):
+            if _HEDGE_BEFORE.search(window) or _HEDGE_AFTER.search(after[: clause_bounds(after, 0)[1]]):
                 continue  # planned, threatened or proposed: no sanction in force
-            if kind == "list" and not (pending and _named_people(view, masked, m.end())):
-                continue  # a list is a sanction only among sanctions, and only for named people
+            if kind == "list" and not pending:
+                continue  # a list is a sanction only among sanctions
             imposers: list[str] = []
             by = _BY.match(after)
             if by:
                 imposers += _agents(context, view, by.group(1))
             mod = _MODIFIER.search(before[-60:])
-            if mod and not is_verb:
+            if mod and not is_verb and not by:
                 imposers += _agents(context, view, mod.group(1))
             among = _AMONG.match(after)
             if among:
@@ -276,13 +287,20 @@ def extract(context: Context) -> None:
                 clause = re.sub(r", (?:a|an|the|which|who) [^,]*,", ",", before[c_begin:])
                 clause = _TARGET_ANYWHERE.sub("", clause)  # an earlier trigger's targets
                 imposers += _agents(context, view, clause, individuals)
-            targets, target_end = _trigger_targets(context, view, masked, m, kind, is_verb, individuals)
-            reason_match = _REASON.match(after[target_end:] if target_end is not None else after)
+            targets, target_end = _trigger_targets(view, masked, m, kind, individuals)
+            rest = after[target_end:] if target_end is not None else after
+            reason_match = _REASON.match(rest) or _LATER_REASON.match(rest[: clause_bounds(rest, 0)[1]])
             reason = context.unmask(view, reason_match.group(1)).strip() if reason_match else None
-            stated = [s for s in (context.as_state(t) or t.entity for t in targets) if s is not None]
-            if stated and context.registry[stated[0]].letter == "S":
+            stated: list[str | None] = [s for s in (context.as_state(t) or t.entity for t in targets)
+                                        if s is not None]
+            if stated and stated[0] is not None and context.registry[stated[0]].letter == "S":
                 sentence_target = stated[0]
-            near = individuals.states
+            c_first, c_last = clause_bounds(masked, m.start())
+            near = [state for (b, e), states in zip(individuals.spans, individuals.states_of, strict=True)
+                    if c_first <= b and e <= c_last for state in states]
+            if kind == "list" and not stated:
+                pending.append(_Pending(view, set(imposers), None, reason, cite_only=True))
+                continue
             for target in stated or [None]:
                 inherited = target or (sentence_target if not near else None)
                 pending.append(_Pending(view, {i for i in imposers if i != inherited}, inherited, reason,
@@ -293,6 +311,11 @@ def extract(context: Context) -> None:
 
 def _resolve(context: Context, item: _Pending) -> None:
     view, parties, reason = item.view, item.parties, item.reason
+    if item.cite_only:
+        known = [s for s in context.facts.sanctions if s.imposers == parties] or context.facts.sanctions
+        if known:
+            context.cite(known[-1].spans, view)
+        return
     if not parties and item.target is None and context.facts.sanctions and (
             item.individuals is not None or reason is None
             or _BACK_REFERENCE.search(view.unquoted)):
