@@ -174,10 +174,11 @@ def _agents(context: Context, view: SentenceView, fragment: str,
 
 def _actor_clause(masked: str, at: int) -> int:
     """Where the clause of the trigger at ``at`` begins, for finding who acts: after the last
-    clause break or subordinating word before it."""
+    clause break or subordinating word before it that an actor follows ("Washington maintains
+    that economic sanctions remain": Washington)."""
     begin, _ = clause_bounds(masked, at)
     for opener in _OPENER.finditer(masked, begin, at):
-        if masked[opener.end() : at].strip():
+        if re.search(rf"{tok('SOCL')}", masked[opener.end() : at]):
             begin = opener.end()
     return begin
 
