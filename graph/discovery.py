@@ -23,7 +23,8 @@ SECTIONS = {"Person": "people", "Leader": "people", "Organization": "organizatio
             "Region": "places", "State": "places", "HistoricalState": "places"}
 _PLACE_CONTEXT = re.compile(
     r"(?<![\w])(?:in|at|to|from|near|outside|visit|visited|visiting|visits)\s+(?:the\s+)?"
-    r"((?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?:\s+(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?|of|de|la)){0,3})(?![\w])")
+    r"((?:[A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)?)(?:\s+(?:[A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)?|of|de|la)){0,3})"
+    r"(?![\w])")
 # Capitalized words after "in" that name no place: times, and words of a title case heading.
 _NOT_PLACES = frozenset((
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -31,6 +32,9 @@ _NOT_PLACES = frozenset((
     "Saturday", "Sunday", "The", "A", "An", "This", "That", "His", "Her", "Their", "Its", "It",
     "He", "She", "They", "We", "I", "Mr", "Mrs", "Ms", "Dr", "Parliament", "Congress",
 ))
+
+# One capitalized adjective ("in Asian markets", "at the Olympic village") is not a name.
+_ADJECTIVE = re.compile(r"[A-Z][a-z]+(?:ic|ian|ean|ese|ish)")
 
 
 @dataclass
@@ -71,11 +75,14 @@ def unresolved_names(mentions: ArticleMentions) -> list[str]:
     out: set[str] = set()
     for view in mentions.views:
         s = view.sentence
+        words = s.text.split()
+        if len(words) >= 4 and sum(w[:1].isupper() for w in words) >= 0.7 * len(words):
+            continue  # a Title Case heading capitalizes every word
         for found in _PLACE_CONTEXT.finditer(text, s.begin, s.end):
             name = " ".join(found.group(1).split())
             name = re.sub(r"\s+(?:of|de|la)$", "", name)
             begin, end = found.start(1), found.start(1) + len(found.group(1))
-            if name.split()[0] in _NOT_PLACES:
+            if name.split()[0] in _NOT_PLACES or _ADJECTIVE.fullmatch(name):
                 continue
             if any(m.begin < end and begin < m.end for m in view.mentions):
                 continue
