@@ -66,6 +66,13 @@ _OPENER = re.compile(rf"(?<![\w])(?<!such )(?<!as well )(?:{_alternation('sancti
                      r"(?![\w])(?! well as)", re.IGNORECASE)
 _INDIVIDUAL_NOUNS = _alternation("sanction-individuals")
 _ACTORS = cues.load("sanction-actors").mapping("entity")
+# "pro-⟦C3⟧ separatists in ⟦S4⟧", "Houthi rebels", "separatists in eastern ⟦S1⟧"
+_GROUP = (rf"(?:(?:pro-(?:{tok('SCOP')}|[A-Z][\w-]*)|{tok('S')}|[A-Z][\w-]*) )?"
+          rf"{_alternation('sanction-target-groups')}(?: in (?:(?:eastern|western|northern|southern) )?{tok('SCLT')})?"
+          r"(?![\w-])")
+_GROUP_AFTER = re.compile(rf"^(?:,| and|, and) ({_GROUP})")
+_GROUP_TARGET = re.compile(rf"^(?: \w+){{0,2}}? (?:on|against) ({_GROUP})")
+_GROUP_OBJECT = re.compile(rf"^ (?:the )?({_GROUP})")
 
 _AGENTS = rf"(?:the )?{tok('SOL')}(?:(?:,| and| or) (?:the )?{tok('SOL')})*"
 _BY = re.compile(rf"^ (?:(?:imposed|levied|introduced) )?by ({_AGENTS})")
@@ -289,11 +296,18 @@ def extract(context: Context) -> None:
                 clause = _TARGET_ANYWHERE.sub("", clause)  # an earlier trigger's targets
                 imposers += _agents(context, view, clause, individuals)
             targets, target_end = _trigger_targets(view, masked, m, kind, individuals)
-            rest = after[target_end:] if target_end is not None else after
-            reason_match = _REASON.match(rest) or _LATER_REASON.match(rest[: clause_bounds(rest, 0)[1]])
-            reason = context.unmask(view, reason_match.group(1)).strip() if reason_match else None
             stated: list[str | None] = [s for s in (context.as_state(t) or t.entity for t in targets)
                                         if s is not None]
+            rest = after[target_end:] if target_end is not None else after
+            group = _GROUP_AFTER.match(rest) if stated else (
+                _GROUP_TARGET.match(after) or (_GROUP_OBJECT.match(after) if kind == "verb" else None))
+            label = context.unmask(view, group.group(1)) if group else ""
+            if group and len(label.split()) > 1:  # "against Russia and pro-Moscow separatists in
+                # Ukraine": the group too, named by what the text says of it ("rebels" alone is nobody)
+                stated.append(context.registry.discover(label, "Organization").id)
+                rest = rest[group.end() :] if stated[:-1] else after[group.end() :]
+            reason_match = _REASON.match(rest) or _LATER_REASON.match(rest[: clause_bounds(rest, 0)[1]])
+            reason = context.unmask(view, reason_match.group(1)).strip() if reason_match else None
             if stated and stated[0] is not None and context.registry[stated[0]].letter == "S":
                 sentence_target = stated[0]
             c_first, c_last = clause_bounds(masked, m.start())

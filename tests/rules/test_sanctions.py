@@ -225,3 +225,21 @@ def test_unattributed_measures_on_unnamed_people_are_the_sanctions_reported(extr
 ])
 def test_planned_threatened_or_unnamed_measures_are_not_sanctions(extract, text: str) -> None:
     assert extract(text, "2021-06-22").sanctions == []
+
+
+@pytest.mark.parametrize(("text", "targets"), [
+    ("The European Union on Monday extended sanctions against Belarus and pro-Russian separatists "
+     "in eastern Ukraine.", {"Belarus", "pro-Russian_separatists_in_eastern_Ukraine"}),
+    ("Britain punished the separatists in eastern Ukraine.", {"separatists_in_eastern_Ukraine"}),
+    ("Washington imposed sanctions on Houthi rebels.", {"Houthi_rebels"}),
+])
+def test_groups_named_by_what_they_are_are_targets_of_their_own(extract_with_registry, text: str,
+                                                                 targets: set[str]) -> None:
+    facts, registry = extract_with_registry(text, "2021-06-22")
+    assert {s.target for s in facts.sanctions} == targets
+    for target in targets - {"Belarus"}:
+        assert registry[target].discovered and registry[target].wikidata is None
+
+
+def test_a_bare_group_noun_names_no_target(extract) -> None:
+    assert {s.target for s in extract("Moscow joined sanctions against rebels.").sanctions} != {"rebels"}
