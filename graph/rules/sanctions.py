@@ -152,6 +152,15 @@ def _individuals(context: Context, view: SentenceView, masked: str, plurals: dic
     return _Individuals(spans, states_of)
 
 
+def _reason_text(context: Context, view: SentenceView, phrase: str) -> str | None:
+    """A reason as the article words it, or None where the phrase runs into another sanction
+    ("after Tokyo joined sanctions …" is an event, not a short reason) or is cut mid-name."""
+    phrase = re.sub(r"\s*⟦[^⟧]*$", "", phrase)  # the length limit cut a token
+    if TRIGGER.search(phrase) or not phrase.strip():
+        return None
+    return context.unmask(view, phrase).strip()
+
+
 def _token_of(view: SentenceView, mention: Mention) -> str:
     return f"⟦{mention.letter}{view.mentions.index(mention)}⟧"
 
@@ -227,6 +236,7 @@ class _Pending:
     reason: str | None
     individuals: list[str] | None = None  # states of people named only by nationality
     cite_only: bool = False  # describes sanctions already reported (a list naming nobody)
+    kind: str = "measure"  # the trigger's kind: a ban described again cites the ban
 
 
 def _trigger_targets(view: SentenceView, masked: str, m: re.Match[str], kind: str,
@@ -307,24 +317,25 @@ def extract(context: Context) -> None:
                 stated.append(context.registry.discover(label, "Organization").id)
                 rest = rest[group.end() :] if stated[:-1] else after[group.end() :]
             reason_match = _REASON.match(rest) or _LATER_REASON.match(rest[: clause_bounds(rest, 0)[1]])
-            reason = context.unmask(view, reason_match.group(1)).strip() if reason_match else None
+            reason = _reason_text(context, view, reason_match.group(1)) if reason_match else None
             if stated and stated[0] is not None and context.registry[stated[0]].letter == "S":
                 sentence_target = stated[0]
             c_first, c_last = clause_bounds(masked, m.start())
             near = [state for (b, e), states in zip(individuals.spans, individuals.states_of, strict=True)
                     if c_first <= b and e <= c_last for state in states]
             if kind == "list" and not stated:
-                pending.append(_Pending(view, set(imposers), None, reason, cite_only=True))
+                pending.append(_Pending(view, set(imposers), None, reason, cite_only=True, kind=kind))
                 continue
             for target in stated or [None]:
                 inherited = target or (sentence_target if not near else None)
                 pending.append(_Pending(view, {i for i in imposers if i != inherited}, inherited, reason,
-                                        near if inherited is None and near else None))
+                                        near if inherited is None and near else None, kind=kind))
+    kinds: dict[int, str] = {}  # id of each sanction -> the kind of trigger that first stated it
     for item in pending:
-        _resolve(context, item)
+        _resolve(context, item, kinds)
 
 
-def _resolve(context: Context, item: _Pending) -> None:
+def _resolve(context: Context, item: _Pending, kinds: dict[int, str]) -> None:
     view, parties, reason = item.view, item.parties, item.reason
     if item.cite_only:
         known = [s for s in context.facts.sanctions if s.imposers == parties] or context.facts.sanctions
@@ -335,8 +346,9 @@ def _resolve(context: Context, item: _Pending) -> None:
             item.individuals is not None or reason is None
             or _BACK_REFERENCE.search(view.unquoted)):
         # "Moscow called the sanctions 'unfriendly'", "dozens of officials have had assets
-        # frozen": the sanctions already reported, described again
-        context.cite(context.facts.sanctions[-1].spans, view)
+        # frozen": the sanctions already reported (a ban: the last ban), described again
+        alike = [s for s in context.facts.sanctions if kinds.get(id(s)) == item.kind]
+        context.cite((alike or context.facts.sanctions)[-1].spans, view)
         return
     chosen = item.target
     if chosen is None:
@@ -344,14 +356,17 @@ def _resolve(context: Context, item: _Pending) -> None:
         states = [s for s in item.individuals or [] if s not in parties]
         chosen = default if default in states or not states else states[0]
     if chosen is not None:
-        _add(context, view, frozenset(parties - {chosen}), chosen, reason)
+        sanction = _add(context, view, frozenset(parties - {chosen}), chosen, reason)
+        kinds.setdefault(id(sanction), item.kind)
 
 
 def _add(context: Context, view: SentenceView, imposers: frozenset[str], target: str,
-         reason: str | None) -> None:
+         reason: str | None) -> Sanction:
     for known in context.facts.sanctions:
         if known.imposers == imposers and known.target == target:
             context.cite(known.spans, view)
             known.reason = known.reason or reason
-            return
-    context.facts.sanctions.append(Sanction(imposers, target, [context.span(view)], reason))
+            return known
+    sanction = Sanction(imposers, target, [context.span(view)], reason)
+    context.facts.sanctions.append(sanction)
+    return sanction

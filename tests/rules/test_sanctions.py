@@ -243,3 +243,14 @@ def test_groups_named_by_what_they_are_are_targets_of_their_own(extract_with_reg
 
 def test_a_bare_group_noun_names_no_target(extract) -> None:
     assert {s.target for s in extract("Moscow joined sanctions against rebels.").sanctions} != {"rebels"}
+
+
+def test_a_ban_described_again_cites_the_ban(extract) -> None:
+    """"it was banning from Belarus 20 Norwegian citizens": the entry ban reported before, not
+    the sanctions that prompted it."""
+    text = ("Belarus said it had barred entry to Norwegian Foreign Minister Anniken Huitfeldt after Oslo "
+            "joined sanctions against Minsk. The ministry said it was banning from Belarus 20 Norwegian "
+            "citizens, including the foreign minister.")
+    facts = extract(text, "2022-04-01")
+    spans = {s.target: len(s.spans) for s in facts.sanctions}
+    assert spans == {"Anniken_Huitfeldt": 2, "Belarus": 1}
