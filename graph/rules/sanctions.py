@@ -259,8 +259,20 @@ def _trigger_targets(view: SentenceView, masked: str, m: re.Match[str], kind: st
         found = [p for p in _parties(view, tm.group(1))
                  if not any(b <= at + tm.start(1) + tm.group(1).find(_token_of(view, p)) < e
                             for b, e in individuals.spans)]
-        return found, (skip if tm.re is _TARGET else 0) + tm.end()
+        if found or not _included_people(view, masked, m.end()):
+            return found, (skip if tm.re is _TARGET else 0) + tm.end()
+    people = _included_people(view, masked, m.end())
+    if people:  # "on three officials, including Interior Minister X": X, by name
+        last = _token_of(view, people[-1])
+        return people, after.find(last) + len(last)
     return [], skip or None
+
+
+def _included_people(view: SentenceView, masked: str, begin: int) -> list[Mention]:
+    """Named people after "including" or "such as" in the clause after ``begin``."""
+    _, end = clause_bounds(masked, begin)
+    including = _INCLUDING.search(masked, begin, end)
+    return _named_people(view, masked, including.end()) if including else []
 
 
 def extract(context: Context) -> None:

@@ -254,3 +254,20 @@ def test_a_ban_described_again_cites_the_ban(extract) -> None:
     facts = extract(text, "2022-04-01")
     spans = {s.target: len(s.spans) for s in facts.sanctions}
     assert spans == {"Anniken_Huitfeldt": 2, "Belarus": 1}
+
+
+@pytest.mark.parametrize("text", [
+    "Washington imposed sanctions on three Iranian officials, including Interior Minister Ahmad "
+    "Vahidi, over the crackdown.",
+    "The United States sanctioned nine Iranian officials such as Interior Minister Ahmad Vahidi.",
+])
+def test_measures_on_officials_including_a_named_one_target_that_person(extract, text: str) -> None:
+    assert _sanctions(extract(text, "2022-10-07")) == {(frozenset({"United_States"}), "Ahmad_Vahidi")}
+
+
+@pytest.mark.parametrize("text", [
+    "Seoul said on Tuesday it would join U.S.-led sanctions against North Korea.",
+    "Canberra will impose sanctions on Iran next month.",
+])
+def test_sanctions_announced_for_later_are_planned(extract, text: str) -> None:
+    assert extract(text, "2022-10-07").sanctions == []
