@@ -4,7 +4,8 @@ A user who brings new articles needs to know what the registry lacked: the peopl
 organizations, places and territories the extractor discovered from the text (they get an IRI
 of their own and no Wikidata link), and the mentions of a place or an organization it could not
 resolve at all (a capitalized name after "in", "at", "to" … that no mention covers, such as a city
-the registry does not know).  Those are the rows a data team adds to ``ontology/entities.toml``.
+the registry does not know, or "the foreign ministry", which names no one ministry).  Those are
+the rows a data team adds to ``ontology/entities.toml``.
 The report is data (``build-info.json``) and a compact summary on stderr; it is sorted, so the
 same input gives the same report.
 """
@@ -33,6 +34,10 @@ _NOT_PLACES = frozenset((
     "He", "She", "They", "We", "I", "Mr", "Mrs", "Ms", "Dr", "Parliament", "Congress",
 ))
 
+# An organization named only by its kind ("the foreign ministry said"): the build cannot tell
+# which one it is, so it is reported rather than guessed.
+_GENERIC_ORG = re.compile(r"(?<![\w])(?:[Tt]he|[Aa]n?|[Ii]ts|[Tt]heir)\s+((?:[a-z]+\s+){0,2}?(?:ministry|agency|"
+                          r"committee|commission|council|bureau|department|directorate|secretariat))(?![\w])")
 # One capitalized adjective ("in Asian markets", "at the Olympic village") is not a name.
 _ADJECTIVE = re.compile(r"[A-Z][a-z]+(?:ic|ian|ean|ese|ish)")
 
@@ -70,7 +75,8 @@ def discovered_since(registry: Registry, before: set[str]) -> dict[str, list[str
 
 
 def unresolved_names(mentions: ArticleMentions) -> list[str]:
-    """Capitalized names in a place's position ("talks in Lima") that no mention covers."""
+    """Capitalized names in a place's position ("talks in Lima") that no mention covers, and
+    organizations named only by their kind ("the foreign ministry")."""
     text = mentions.article.text
     out: set[str] = set()
     for view in mentions.views:
@@ -87,6 +93,9 @@ def unresolved_names(mentions: ArticleMentions) -> list[str]:
             if any(m.begin < end and begin < m.end for m in view.mentions):
                 continue
             out.add(name)
+        for found in _GENERIC_ORG.finditer(text, s.begin, s.end):
+            if not any(m.begin < found.end(1) and found.start(1) < m.end for m in view.mentions):
+                out.add(" ".join(found.group(1).split()))
     return sorted(out)
 
 

@@ -41,6 +41,9 @@ def test_an_entity_already_discovered_by_an_earlier_article_is_not_new() -> None
     ("The talks in Oslo ended in March.", []),  # a known city and a month
     ("Shares fell in Asian markets.", []),  # an adjective, not a place
     ("Norway And Belarus Hold Talks In Kirkenes", []),  # a Title Case heading
+    ("The foreign ministry said on Monday that its defence ministry agreed.", ["defence ministry",
+                                                                              "foreign ministry"]),
+    ("The Ministry of Digital Affairs said the agency agreed.", ["agency"]),
 ])
 def test_place_names_no_mention_covers_are_unresolved(text: str, unresolved: list[str]) -> None:
     assert _report(text).unresolved == unresolved
