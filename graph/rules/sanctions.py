@@ -50,7 +50,7 @@ def _alternation(table: str, stems: bool = False) -> str:
 
 
 _TRIGGERS = cues.load("sanction-triggers")
-TRIGGER = re.compile(rf"(?<![\w-]){_alternation('sanction-triggers')}(?![\w-])")
+TRIGGER = re.compile(rf"(?<![\w]){_alternation('sanction-triggers')}(?![\w])")
 _KIND = _TRIGGERS.mapping("kind")
 _POS = _TRIGGERS.mapping("pos")
 _IMPOSING = re.compile(rf"(?<![\w]){_alternation('sanction-imposing', stems=True)}(?![\w])")
@@ -291,8 +291,13 @@ def extract(context: Context) -> None:
             cue = " ".join(m.group(0).split()).lower()
             kind, is_verb = _KIND[cue], _POS[cue] == "verb"
             before, after = masked[: m.start()], masked[m.end() :]
-            c_begin = _actor_clause(masked, m.start())
-            window = " ".join(before[c_begin:].split()[-6:])
+            # "The EU, which warned Minsk in March, imposed sanctions": the relative clause is
+            # set aside, so the clause of the trigger is "The EU … imposed"
+            before = re.sub(r", (?:which|who|whose) [^,]*, (?=[^,]*$)", " ", before)
+            c_begin = _actor_clause(before, len(before))
+            # a hedge stands just before the trigger, in its phrase: "warned X of tougher sanctions",
+            # not "the EU, which warned in March, imposed sanctions"
+            window = " ".join(before[c_begin:].split(",")[-1].split()[-4:])
             if _HEDGE_BEFORE.search(window) or _HEDGE_AFTER.search(after[: clause_bounds(after, 0)[1]]):
                 continue  # planned, threatened or proposed: no sanction in force
             if kind == "list" and not pending:

@@ -271,3 +271,15 @@ def test_measures_on_officials_including_a_named_one_target_that_person(extract,
 ])
 def test_sanctions_announced_for_later_are_planned(extract, text: str) -> None:
     assert extract(text, "2022-10-07").sanctions == []
+
+
+@pytest.mark.parametrize(("text", "imposers", "target"), [
+    ("The EU, which warned Minsk in March, imposed sanctions on Belarus on Friday.",
+     {"European_Union"}, "Belarus"),
+    ("Norway, whose fishermen depend on Russian waters, has joined the sanctions against Russia.",
+     {"Norway"}, "Russia"),
+    ("Moscow imposed counter-sanctions on Norway in 2014.", {"Russia"}, "Norway"),
+])
+def test_relative_clauses_and_earlier_warnings_do_not_hide_the_imposer(extract, text: str,
+                                                                       imposers: set[str], target: str) -> None:
+    assert _sanctions(extract(text, "2021-06-22")) == {(frozenset(imposers), target)}
