@@ -13,6 +13,8 @@ from rdflib import Dataset, Graph, Literal
 from rdflib.compare import to_canonical_graph
 
 from graph.articles import Article, PartialDate, load_articles
+from graph.discovery import ArticleDiscovery
+from graph.discovery import report as discovery_report
 from graph.errors import InputError
 from graph.facts import ArticleFacts
 from graph.mentions import MentionFinder
@@ -39,10 +41,12 @@ class BuildResult:
     inferred: int
     seconds: float
     by_kind: Counter[str] = field(default_factory=Counter)
+    discoveries: list[ArticleDiscovery] = field(default_factory=list)
 
     def summary(self) -> dict[str, object]:
         return {
             "articles": len(self.facts),
+            "discovered": {d.file_name: d.as_json() for d in self.discoveries if d.as_json()},
             "facts": dict(sorted(self.by_kind.items())),
             "triples_asserted": self.asserted,
             "triples_inferred": self.inferred,
@@ -97,10 +101,13 @@ def build(articles_dir: Path) -> BuildResult:
         dataset.graph(ONTOLOGY_GRAPH).add(triple)
     all_facts: list[ArticleFacts] = []
     by_kind: Counter[str] = Counter()
+    discoveries: list[ArticleDiscovery] = []
     for i, article in enumerate(articles, 1):
         _progress(i, len(articles), article.file_name)
+        known = set(build_registry.entities)
         mentions = finder.find(article, build_registry)
         facts = extract(article, mentions, build_registry)
+        discoveries.append(discovery_report(mentions, build_registry, known))
         all_facts.append(facts)
         by_kind.update(facts.counts())
     harmonize_kinds(all_facts)
@@ -122,7 +129,7 @@ def build(articles_dir: Path) -> BuildResult:
         raise BuildError(f"SHACL validation failed with {report.violations} violation(s):\n"
                          + "\n".join(report.text.splitlines()[:60]))
     return BuildResult(dataset, all_facts, len(asserted), len(inferred),
-                       time.perf_counter() - started, by_kind)
+                       time.perf_counter() - started, by_kind, discoveries)
 
 
 def publish(result: BuildResult, out: Path) -> None:

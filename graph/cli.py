@@ -26,6 +26,11 @@ def _build(args: argparse.Namespace) -> int:
     except PublishError as err:
         print(f"dipkg build: error: {err}", file=sys.stderr)
         return 2
+    lines = [line for d in result.discoveries if (line := d.line()) is not None]
+    if lines:  # what the registry lacked, for whoever extends it (the full lists: build-info.json)
+        print("discovered (no Wikidata link) and unresolved names, per article:", file=sys.stderr)
+        for line in lines:
+            print(f"  {line}", file=sys.stderr)
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(result.by_kind.items()))
     print(f"built {len(result.facts)} articles: {kinds}; "
           f"{result.asserted} triples asserted, {result.inferred} inferred; "

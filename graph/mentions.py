@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from graph.articles import Article
+from graph.datelines import credit_spans
 from graph.dates import DateMention, find_dates
 from graph.lexicon import FEMALE_PRONOUNS, TITLES
 from graph.registry import Entity, Registry, name_pattern
@@ -26,6 +27,7 @@ from graph.sentences import Sentence, split_sentences
 
 TOKEN = re.compile(r"⟦([A-Z])(\d+)⟧")
 _ORG_HEADS = (
+    "Department|Bureau|Authority|Directorate|Secretariat|Airlines|Airways|"
     "University|Center|Centre|Institute|Foundation|Council|Committee|Ministry|Agency|Bank|"
     "Fund|Program|Programme|Corporation|Company|Party|Forum|Association|School|College|"
     "Academy|Commission|Office|Service|Times|Post|Journal|Shimbun|Herald|Tribune|Gazette"
@@ -33,6 +35,9 @@ _ORG_HEADS = (
 _CAP = r"[A-Z][\w&’'.-]*"
 _ORG = re.compile(
     rf"(?<![\w])(?:{_CAP} ){{1,4}}(?:{_ORG_HEADS})(?: of (?:the )?{_CAP}(?: {_CAP}){{0,2}})?(?![\w])"
+    # head first: "Ministry of Foreign Affairs", "Committee on Foreign Relations"
+    rf"|(?<![\w])(?:Ministry|Department|Committee|Commission|Council|Bureau|Agency|Office|Directorate)"
+    rf" (?:of|for|on) (?:the )?(?:{_CAP})(?: (?:and |of |for |the )*{_CAP}){{0,3}}(?![\w])"
 )
 # An unknown territory by its head noun ("Spratly Islands", "Thitu Reef"); a determiner that
 # opens a sentence ("The Spratly Islands, claimed by …") is not part of the name.
@@ -121,7 +126,9 @@ class MentionFinder:
             entity = self.registry[self._places[m.group(0).lower()]]
             found.append((1, Mention(begin + m.start(), begin + m.end(), m.group(0), entity.letter, entity.id)))
         for m in _ORG.finditer(chunk):
-            label = re.sub(r"^(The|the) ", "", m.group(0))
+            # determiners and a possessive owner are not part of the name: "Nikkei's Research Bureau"
+            label = re.sub(r"^(?:The|the|A|An) ", "", m.group(0))
+            label = re.sub(r"^(?:\S+ )*?\S+[’']s ", "", label)
             start = begin + m.end() - len(label)
             found.append((1, Mention(start, begin + m.end(), label, "O")))
         for m in _TERRITORY.finditer(chunk):
@@ -161,6 +168,9 @@ class MentionFinder:
         text = article.text
         sentences = split_sentences(text)
         per_sentence = [self._candidates(text, s.begin, s.end) for s in sentences]
+        for sentence, mentions in zip(sentences, per_sentence, strict=True):
+            credits = credit_spans(text, sentence.begin, sentence.end)  # "MOSCOW (Reuters) -"
+            mentions[:] = [m for m in mentions if not any(b <= m.begin and m.end <= e for b, e in credits)]
         for mentions in per_sentence:
             for mention in mentions:
                 self._discover(mention)
