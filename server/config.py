@@ -28,6 +28,12 @@ class Settings:
     query_timeout: float = field(default_factory=lambda: float(_env("QUERY_TIMEOUT", "10")))
     max_rows: int = field(default_factory=lambda: int(_env("MAX_ROWS", "10000")))
     max_query_bytes: int = field(default_factory=lambda: int(_env("MAX_QUERY_BYTES", "65536")))
+    # a result's budget in bytes (its terms' text, about what any format's body holds): a row cap
+    # alone lets ten thousand huge literals through
+    max_result_bytes: int = field(default_factory=lambda: int(_env("MAX_RESULT_BYTES", str(64 * 2**20))))
+    # the heap one query worker may use (MiB; 0 = no limit): past it the worker dies and is
+    # replaced, as after a time-out, instead of taking the machine's memory
+    worker_memory_mb: int = field(default_factory=lambda: int(_env("WORKER_MEMORY_MB", "2048")))
     workers: int = field(default_factory=lambda: int(_env("WORKERS", str(max(2, os.cpu_count() or 2)))))
     include_inferred: bool = field(default_factory=lambda: _env_bool("INFERRED", True))
     allow_service: bool = field(default_factory=lambda: _env_bool("ALLOW_SERVICE", False))

@@ -150,7 +150,8 @@ class QueryEngine:
     def _spawn(self) -> _Worker:
         parent, child = _CONTEXT.Pipe()
         confine = not self.settings.allow_service
-        process = _CONTEXT.Process(target=serve, args=(str(self.dataset.store_dir), child, confine), daemon=True)
+        process = _CONTEXT.Process(target=serve, args=(str(self.dataset.store_dir), child, confine,
+                                                       self.settings.worker_memory_mb), daemon=True)
         process.start()
         child.close()
         ready = parent.recv() if parent.poll(60) else {}
@@ -197,6 +198,7 @@ class QueryEngine:
             "query": request.query,
             "graphs": graphs,
             "max_rows": cap,
+            "max_bytes": self.settings.max_result_bytes,
             "base_iri": request.base_iri,
         }
 
@@ -261,6 +263,11 @@ class QueryEngine:
             code = worker.process.exitcode
             self._replace(worker)
             how = _how_it_ended(code)
+            if code == -signal.SIGABRT and self.settings.worker_memory_mb > 0:
+                # the allocator aborts when the worker's heap limit is reached
+                raise QueryTimeout(f"query stopped: it needed more memory than a query may use "
+                                   f"({self.settings.worker_memory_mb} MiB, DIPKG_WORKER_MEMORY_MB); "
+                                   "its worker has been replaced") from None
             raise WorkerFailed(f"the query worker stopped while running this query ({how}); it has been replaced. "
                                "The query crashed the engine or the worker was killed: it was not answered") from None
         self._idle.put(worker)
@@ -269,6 +276,9 @@ class QueryEngine:
         if kind == "error":
             if reply["error"] == "syntax":
                 raise QuerySyntaxError(f"SPARQL syntax error: {reply['message']}")
+            if reply["error"] == "memory":
+                raise QueryTimeout(f"query stopped: it needed more memory than a query may use "
+                                   f"({self.settings.worker_memory_mb} MiB, DIPKG_WORKER_MEMORY_MB)")
             if reply["error"] == "network":
                 raise QueryRefused("the query tried to open a network connection (SERVICE), which this endpoint "
                                    "does not do: its query workers cannot reach the network")

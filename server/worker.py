@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import re
+import resource
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -104,26 +105,48 @@ def run(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
         options["base_iri"] = job["base_iri"]
     result = _query(store, job["query"], options)
     cap = job["max_rows"]
+    budget = job.get("max_bytes") or 0
     if isinstance(result, ox.QueryBoolean):
         return {"kind": "boolean", "value": bool(result)}
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
         rows: list[list[Term | None]] = []
         truncated = False
+        used = 0
         for solution in result:
-            if len(rows) >= cap:
+            if len(rows) >= cap or (budget and used > budget):
                 truncated = True
                 break
-            rows.append([encode(solution[v]) for v in variables])
+            row = [encode(solution[v]) for v in variables]
+            used += sum(_size(term) for term in row)
+            rows.append(row)
         return {"kind": "solutions", "variables": variables, "rows": rows, "truncated": truncated}
     triples: list[tuple[Term | None, Term | None, Term | None]] = []
     truncated = False
+    used = 0
     for triple in result:
-        if len(triples) >= cap:
+        if len(triples) >= cap or (budget and used > budget):
             truncated = True
             break
-        triples.append((encode(triple.subject), encode(triple.predicate), encode(triple.object)))
+        terms = (encode(triple.subject), encode(triple.predicate), encode(triple.object))
+        used += sum(_size(term) for term in terms)
+        triples.append(terms)
     return {"kind": "graph", "triples": triples, "truncated": truncated}
+
+
+def _size(term: Term | None) -> int:
+    """About how many bytes a term takes in a result (its text; the markup around it is less)."""
+    if term is None:
+        return 0
+    return sum(len(part) for part in term if isinstance(part, str)) + 8
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap this worker's heap (RLIMIT_DATA: brk and private mappings, not the store's mapped
+    files): an allocation past it fails, and the worker reports it or dies and is replaced."""
+    if megabytes > 0:
+        limit = megabytes * 2**20
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
 def _refused_by_sandbox(err: Exception) -> bool:
@@ -132,7 +155,7 @@ def _refused_by_sandbox(err: Exception) -> bool:
     return isinstance(err, OSError) and (err.errno == errno.EPERM or "(os error 1)" in str(err))
 
 
-def serve(store_dir: str, conn: Connection, no_network: bool = True) -> None:
+def serve(store_dir: str, conn: Connection, no_network: bool = True, memory_mb: int = 0) -> None:
     """Worker main loop: answer jobs until the pipe closes.  With ``no_network`` the worker first
     confines itself (before the store starts any thread); the ready message says whether it could."""
     ready: dict[str, Any] = {"kind": "ready", "sandbox": "none"}
@@ -144,6 +167,7 @@ def serve(store_dir: str, conn: Connection, no_network: bool = True) -> None:
             ready["sandbox_error"] = str(err)
     sandboxed = ready["sandbox"] == "seccomp"
     store = ox.Store.read_only(store_dir)
+    limit_memory(memory_mb)
     conn.send(ready)
     while True:
         try:
@@ -154,6 +178,8 @@ def serve(store_dir: str, conn: Connection, no_network: bool = True) -> None:
             reply = run(store, job)
         except SyntaxError as err:
             reply = {"kind": "error", "error": "syntax", "message": str(err)}
+        except MemoryError:
+            reply = {"kind": "error", "error": "memory", "message": "out of memory"}
         except Exception as err:  # a query that fails while evaluating: report, keep serving
             kind = "network" if sandboxed and _refused_by_sandbox(err) else "evaluation"
             reply = {"kind": "error", "error": kind, "message": f"{type(err).__name__}: {err}"}

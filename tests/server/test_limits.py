@@ -205,3 +205,23 @@ def test_words_that_only_look_like_service_or_from_are_fine(client: httpx.Client
     response = client.get("/sparql", params={"query": query})
     assert response.status_code == 200, response.text
     assert response.json()["results"]["bindings"][0]["service"]["value"] == "http://schema.org/Service"
+
+
+
+def test_a_result_past_its_byte_budget_is_cut_and_says_so(seed_build: Any, start_server: Any) -> None:
+    """Rows are not bytes: five article texts are far under a 10,000-row cap but past 2,000 bytes."""
+    running = start_server(["--data", str(seed_build.out)], {"DIPKG_MAX_RESULT_BYTES": "2000", "DIPKG_WORKERS": "1"})
+    query = "SELECT ?t WHERE { ?a <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#isString> ?t }"
+    response = httpx.get(running.sparql, params={"query": query}, timeout=30)
+    assert response.status_code == 200 and response.headers["x-dipkg-truncated"] == "true"
+    assert len(response.json()["results"]["bindings"]) == 1
+
+
+def test_a_query_past_the_worker_memory_limit_is_stopped_and_the_service_goes_on(
+        seed_build: Any, start_server: Any) -> None:
+    running = start_server(["--data", str(seed_build.out)],
+                           {"DIPKG_WORKER_MEMORY_MB": "300", "DIPKG_WORKERS": "1", "DIPKG_QUERY_TIMEOUT": "30"})
+    sort_everything = "SELECT ?a WHERE { ?a ?b ?o . ?c ?d ?e } ORDER BY ?o ?e LIMIT 1"  # materializes ~50M rows
+    response = httpx.get(running.sparql, params={"query": sort_everything}, timeout=60)
+    assert response.status_code == 503 and "memory" in response.json()["detail"], response.text
+    assert httpx.get(running.sparql, params={"query": "ASK { ?s ?p ?o }"}, timeout=30).json()["boolean"] is True
