@@ -88,7 +88,10 @@ def _serve(args: argparse.Namespace) -> int:
     except DatasetError as err:
         print(f"dipkg serve: error: {err}", file=sys.stderr)
         return 2
-    uvicorn.run(create_app(settings, dataset), host=settings.host, port=settings.port, log_level="warning")
+    from server.http import uvicorn_options
+
+    uvicorn.run(create_app(settings, dataset), host=settings.host, port=settings.port, log_level="warning",
+                **uvicorn_options(settings))
     return 0
 
 

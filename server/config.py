@@ -28,6 +28,11 @@ class Settings:
     query_timeout: float = field(default_factory=lambda: float(_env("QUERY_TIMEOUT", "10")))
     max_rows: int = field(default_factory=lambda: int(_env("MAX_ROWS", "10000")))
     max_query_bytes: int = field(default_factory=lambda: int(_env("MAX_QUERY_BYTES", "65536")))
+    # seconds a connection may take to send a request's headers; seconds an idle keep-alive
+    # connection stays open; connections (and requests) at once, past which new ones get 503
+    header_timeout: float = field(default_factory=lambda: float(_env("HEADER_TIMEOUT", "10")))
+    keep_alive_timeout: int = field(default_factory=lambda: int(_env("KEEP_ALIVE_TIMEOUT", "5")))
+    max_connections: int = field(default_factory=lambda: int(_env("MAX_CONNECTIONS", "1000")))
     # a result's budget in bytes (its terms' text, about what any format's body holds): a row cap
     # alone lets ten thousand huge literals through
     max_result_bytes: int = field(default_factory=lambda: int(_env("MAX_RESULT_BYTES", str(64 * 2**20))))

@@ -225,3 +225,32 @@ def test_a_query_past_the_worker_memory_limit_is_stopped_and_the_service_goes_on
     response = httpx.get(running.sparql, params={"query": sort_everything}, timeout=60)
     assert response.status_code == 503 and "memory" in response.json()["detail"], response.text
     assert httpx.get(running.sparql, params={"query": "ASK { ?s ?p ?o }"}, timeout=30).json()["boolean"] is True
+
+
+def test_connections_that_never_finish_their_headers_are_closed(seed_build: Any, start_server: Any) -> None:
+    """Slowloris: 100 connections send half a request and wait; the service closes each after the
+    header deadline and keeps answering everyone else (bounded: 100 sockets, a few seconds)."""
+    running = start_server(["--data", str(seed_build.out)], {"DIPKG_HEADER_TIMEOUT": "1", "DIPKG_WORKERS": "1"})
+    host, port = running.url.removeprefix("http://").split(":")
+    sockets = []
+    for _ in range(100):
+        sock = socket.create_connection((host, int(port)), timeout=5)
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")  # and never the blank line
+        sockets.append(sock)
+    try:
+        assert httpx.get(running.url + "/health", timeout=5).status_code == 200
+        time.sleep(2.5)
+        closed = sum(1 for sock in sockets if sock.recv(1024) == b"")
+        assert closed == len(sockets)
+        assert httpx.get(running.url + "/health", timeout=5).status_code == 200
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def test_a_kept_alive_connection_still_works_after_the_header_deadline(seed_build: Any, start_server: Any) -> None:
+    running = start_server(["--data", str(seed_build.out)], {"DIPKG_HEADER_TIMEOUT": "1", "DIPKG_WORKERS": "1"})
+    with httpx.Client(base_url=running.url, timeout=5) as client:
+        assert client.get("/health").status_code == 200
+        time.sleep(0.5)  # within the keep-alive timeout (5 s), longer than nothing
+        assert client.get("/health").status_code == 200
