@@ -105,7 +105,22 @@ def _query(args: argparse.Namespace) -> int:
     settings.data_dir = args.data
     if args.timeout is not None:
         settings.query_timeout = args.timeout
-    query = sys.stdin.read() if args.query == "-" else args.query
+    if args.file is not None:
+        if args.query is not None:
+            print("dipkg query: error: give the query or -f FILE, not both", file=sys.stderr)
+            return 2
+        try:
+            query = args.file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            print(f"dipkg query: error: {args.file}: cannot read: {err}", file=sys.stderr)
+            return 2
+    elif args.query is None:
+        print("dipkg query: error: give a query, - to read it from standard input, or -f FILE", file=sys.stderr)
+        return 2
+    else:
+        query = sys.stdin.read() if args.query == "-" else args.query
+    if not args.no_prefixes:
+        query = predeclared_prefixes() + query
     try:
         dataset = load_dataset(settings)
     except DatasetError as err:
@@ -122,7 +137,7 @@ def _query(args: argparse.Namespace) -> int:
         return 0
     except QueryError as err:
         print(f"dipkg query: error: {err.message}", file=sys.stderr)
-        return 1 if err.status != 400 else 2
+        return 2
     finally:
         engine.close()
         dataset.close()
@@ -198,8 +213,26 @@ def _iso_date(value: str) -> object:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {value!r}") from None
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dipkg")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
+def predeclared_prefixes() -> str:
+    """The query page's prefixes, declared before a shell query (a query that declares one
+    itself wins: SPARQL takes the last declaration)."""
+    from graph.namespace import PREFIXES
+
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dipkg", description="A knowledge graph of diplomacy built from news articles.")
+    p.add_argument("--version", action="version", version=f"dipkg {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="extract, reason, validate and write the dataset")
     b.add_argument("--articles", type=Path, default=Path("seeds"), help="folder of *.txt and articles.toml")
@@ -232,7 +265,10 @@ def parser() -> argparse.ArgumentParser:
                         "(nothing is fetched either way; for test suites; $DIPKG_LENIENT_FROM=1)")
     s.set_defaults(func=_serve)
     q = sub.add_parser("query", help="run a SPARQL query against a built graph")
-    q.add_argument("query", help="the query, or - to read it from standard input")
+    q.add_argument("query", nargs="?", help="the query, or - to read it from standard input")
+    q.add_argument("-f", "--file", type=Path, help="read the query from this file (.rq)")
+    q.add_argument("--no-prefixes", action="store_true",
+                   help="do not predeclare the query page's prefixes (dip:, id:, rdfs:, prov:, nif:, …)")
     q.add_argument("--data", type=Path, default=Path("build"))
     q.add_argument("--format", default=None, help="json, xml, csv, tsv (SELECT/ASK) or turtle, ntriples, nquads, "
                    "trig, jsonld, rdfxml (CONSTRUCT/DESCRIBE); default: tsv for SELECT, turtle for graphs")

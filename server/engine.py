@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
+import re
 import signal
 import threading
 import time
@@ -31,6 +32,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from graph.namespace import PREFIXES
 from server.config import Settings
 from server.dataset import DEFAULT_GRAPH_ALIASES, GraphPlan, ServedDataset
 from server.screen import Screened, ScreenInvalid, ScreenRefused, screen
@@ -121,6 +123,29 @@ def _how_it_ended(exitcode: int | None) -> str:
         except ValueError:
             return f"killed by signal {-exitcode}"
     return f"exit status {exitcode}"
+
+
+# --- syntax errors people can act on --------------------------------------------------------
+_AT = re.compile(r"error at (\d+):(\d+)")
+_PNAME_BEFORE = re.compile(r"([A-Za-z][\w.-]*)?:[\w.-]*$")
+
+
+def explain_syntax_error(query: str, message: str) -> str:
+    """The engine's message, or for an undeclared prefix (which the engine reports as a list of
+    expected character ranges) "unknown prefix dip: — add PREFIX dip: <…>"."""
+    first = message.splitlines()[0] if message else "syntax error"
+    at = _AT.search(first)
+    if "Prefix not found" in message and at:
+        line_no, column = int(at.group(1)), int(at.group(2))
+        lines = query.splitlines()
+        if 0 < line_no <= len(lines):
+            found = _PNAME_BEFORE.search(lines[line_no - 1][: max(column - 1, 0)])
+            if found is not None:
+                prefix = found.group(1) or ""
+                iri = PREFIXES.get(prefix)
+                hint = f"add PREFIX {prefix}: <{iri}>" if iri else f"declare it with PREFIX {prefix}: <…>"
+                return f"SPARQL syntax error at {line_no}:{column}: unknown prefix {prefix}: — {hint}"
+    return f"SPARQL syntax error: {first}" + (" …" if "\n" in message else "")
 
 
 # --- workers ------------------------------------------------------------------------------
@@ -275,7 +300,7 @@ class QueryEngine:
         kind = reply["kind"]
         if kind == "error":
             if reply["error"] == "syntax":
-                raise QuerySyntaxError(f"SPARQL syntax error: {reply['message']}")
+                raise QuerySyntaxError(explain_syntax_error(request.query, reply["message"]))
             if reply["error"] == "memory":
                 raise QueryTimeout(f"query stopped: it needed more memory than a query may use "
                                    f"({self.settings.worker_memory_mb} MiB, DIPKG_WORKER_MEMORY_MB)")

@@ -161,3 +161,25 @@ def test_a_bare_toml_date_or_year_is_a_publication_date(tmp_path: Path, article_
         ds.parse(tmp_path / published / "out" / "dipkg.trig", format="trig")
         issued = {str(q[2]) for q in ds.quads((None, URIRef("http://purl.org/dc/terms/issued"), None, None))}
         assert issued == {expected}
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith("dipkg ")
+
+
+def test_query_from_a_file_with_the_query_page_prefixes(seed_build, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    query = tmp_path / "abe.rq"
+    query.write_text("SELECT ?l WHERE { id:Shinzo_Abe rdfs:label ?l }", encoding="utf-8")
+    assert main(["query", "-f", str(query), "--data", str(seed_build.out)]) == 0
+    assert '"Shinzo Abe"@en' in capsys.readouterr().out
+    assert main(["query", "-f", str(query), "--no-prefixes", "--data", str(seed_build.out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "unknown prefix id: — add PREFIX id: <https://w3id.org/dipkg/id/>" in err
+
+
+def test_a_query_needs_text_or_a_file_not_both(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["query", "ASK {}", "-f", str(tmp_path / "q.rq")]) == 2
+    assert "not both" in capsys.readouterr().err
