@@ -418,3 +418,11 @@ def test_dipkg_query_renders_each_query_form(seed_build: Any) -> None:
     assert json.loads(as_json.stdout)["boolean"] is True
     wrong = dipkg_query(out, "ASK { ?s ?p ?o }", "--format", "turtle")
     assert wrong.returncode != 0 and "turtle" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_routing_errors_have_the_one_error_shape(server: RunningServer) -> None:
+    for response, status in ((httpx.get(server.url + "/no-such-page", timeout=10), 404),
+                             (httpx.delete(server.url + "/sparql", timeout=10), 405)):
+        assert response.status_code == status
+        body = response.json()
+        assert set(body) == {"error", "detail"} and body["detail"]
