@@ -45,6 +45,8 @@ class Info:
 
     label: str
     types: frozenset[str] = frozenset()
+    #: the states the registry says a person is a citizen of (who visited whom)
+    citizen_of: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -151,9 +153,10 @@ class GraphReader:
         wanted = sorted(set(iris))
         labels: dict[str, list[tuple[int, str]]] = {}
         types: dict[str, set[str]] = {}
+        citizen: dict[str, set[str]] = {}
         for chunk in chunks(wanted):
             rows = self.select(f"SELECT DISTINCT ?x ?p ?o WHERE {{ VALUES ?x {{ {refs(chunk)} }} "
-                               "VALUES ?p { rdfs:label rdf:type } "
+                               "VALUES ?p { rdfs:label rdf:type dip:citizenOf } "
                                f"GRAPH ?g {{ ?x ?p ?o }} FILTER(?g != {ref(INFERRED)}) }}")
             for r in rows:
                 x, p, o = iri_of(r.get("x")), iri_of(r.get("p")), r.get("o")
@@ -165,8 +168,10 @@ class GraphReader:
                     labels.setdefault(x, []).append((rank, str(o[1])))
                 elif p == RDF_TYPE and (t := iri_of(o)):
                     types.setdefault(x, set()).add(t)
-        return {x: Info(min(labels[x])[1] if x in labels else short_name(x), frozenset(types.get(x, ())))
-                for x in wanted}
+                elif p == dip("citizenOf") and (c := iri_of(o)):
+                    citizen.setdefault(x, set()).add(c)
+        return {x: Info(min(labels[x])[1] if x in labels else short_name(x), frozenset(types.get(x, ())),
+                        frozenset(citizen.get(x, ()))) for x in wanted}
 
     def article(self, iri: str) -> Article | None:
         """An article's metadata and text (cached: it cannot change while the service runs)."""

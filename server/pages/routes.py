@@ -45,7 +45,7 @@ from server.pages.terms import (
     negotiate,
     wikidata_page,
 )
-from server.pages.wording import Link, Writer
+from server.pages.wording import Link, Writer, human_date
 from server.worker import Term
 
 router = APIRouter()
@@ -65,6 +65,7 @@ def templates() -> jinja2.Environment:
                              autoescape=jinja2.select_autoescape(["html"]),
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     env.tests["link"] = lambda value: isinstance(value, Link)
+    env.filters["human_date"] = human_date
     return env
 
 

@@ -20,7 +20,6 @@ from server.pages.terms import (
     RDF_STATEMENT,
     RDF_SUBJECT,
     SANCTION,
-    XSD_DATE,
     dip,
     external_href,
     iri_of,
@@ -74,9 +73,27 @@ def needs_the(label: str, types: Iterable[str]) -> bool:
     return bool(words) and (words[0] in DEFINITE_FIRST_WORDS or " of " in label or _plural(label))
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
+def human_date(value: str) -> str:
+    """"2015-03-09" -> "9 March 2015", "2015-03" -> "March 2015", "2015" -> "2015" (pages show
+    dates as people write them; the data keeps ISO)."""
+    parts = value.split("-")
+    if not all(p.isdigit() for p in parts) or not 1 <= len(parts) <= 3:
+        return value
+    if len(parts) >= 2 and not 1 <= int(parts[1]) <= 12:
+        return value
+    if len(parts) == 3:
+        return f"{int(parts[2])} {MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    if len(parts) == 2:
+        return f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    return parts[0]
+
+
 def date_phrase(term: Term) -> str:
-    value = str(term[1])
-    return f" on {value}" if term[0] == "literal" and term[2] == XSD_DATE else f" in {value}"
+    return f", {human_date(str(term[1]))}"
 
 
 class Writer:
@@ -150,33 +167,39 @@ class Writer:
         also: list[str] = []
         hosts = [p for p in participants if dip("State") in self.info(p).types]
         kinds = fact.iris(dip("kind"))
-        if kinds == [dip("Visit")] and len(hosts) == 1 and len(participants) > 1:
-            host = hosts[0]
-            guests = [p for p in participants if p != host]
-            parts = [*self.names(guests), " visited "]
-            if place and place != host:  # "visited Sochi, Russia, in 2014"
-                parts += [*self.name(place), ", ", *self.name(host), ","]
-            else:
-                parts += self.name(host)
+        people = [p for p in participants if self.is_person(p)]
+        # a state taking part that is also where it happened (or the only state, with no place) hosts
+        host = place if place in hosts else (hosts[0] if len(hosts) == 1 and not place else None)
+        locals_ = [p for p in people if host is not None and host in self.info(p).citizen_of]
+        visitors = [p for p in people if p not in locals_ and self.info(p).citizen_of]
+        if host is not None and people and (kinds == [dip("Visit")] or (visitors and locals_)):
+            # "Angela Merkel visited Japan and met Shinzo Abe": the visitor is who is not the
+            # host state's citizen; the rest are whom they met
+            visitors = visitors or [p for p in people if p not in locals_] or people[:1]
+            met = [p for p in participants if p not in visitors and p != host]
+            parts = [*self.names(visitors), " visited "]
+            parts += self.name(host)
+            if met:
+                parts += [" and met ", *self.names(met)]
         else:
             # people meet people; states and organizations taking part too are named after
-            people = [p for p in participants if self.is_person(p)]
-            also = [p for p in participants if p not in people] if len(people) > 1 else []
+            also = [p for p in participants if p not in people and p != place] if len(people) > 1 else []
             main = people if also else participants
             parts = list(self.name(main[0]))
             parts += [" met ", *self.names(main[1:])] if main[1:] else [" took part in a meeting"]
             if place:
                 parts += [" in ", *self.name(place)]
+            elif len(also) == 1 and also[0] in hosts:
+                parts += [" in ", *self.name(also[0])]  # a state taking part, no place: where it was
+                also = []
+            if also:
+                parts += [", with ", *self.names(also)]
         date = fact.first_literal(dip("date"))
         if date is not None:
             parts.append(date_phrase(date))
-        elif parts[-1] == ",":
-            parts.pop()
-        notes: list[Part] = [", ".join(self.label(s) for s in fact.iris(dip("status")))]
-        if also:
-            notes += ["; also ", *self.names(also)] if notes[0] else ["also ", *self.names(also)]
-        if notes != [""]:
-            parts += [" (", *notes, ")"]
+        status = ", ".join(self.label(s).lower() for s in fact.iris(dip("status")))
+        if status:
+            parts += [f" ({status})"]
         return capitalized(parts)
 
     def position(self, fact: Fact) -> list[Part]:

@@ -96,7 +96,7 @@ def test_entity_page_shows_label_wikidata_and_facts_in_plain_words(server: Runni
     assert "<h1>Shinzo Abe</h1>" in page
     assert '<a class="wikidata" href="https://www.wikidata.org/wiki/Q132345">' in page
     sentences = [text_of(s) for s in re.findall(r'<p class="sentence">(.*?)</p>', page, re.S)]
-    assert any(s.startswith("Shinzo Abe met Vladimir Putin in Moscow on 2019-01-22 (held)") for s in sentences)
+    assert any(s.startswith("Shinzo Abe met Vladimir Putin in Moscow, 22 January 2019 (held)") for s in sentences)
     assert any(s.startswith("Shinzo Abe is Prime Minister of Japan") for s in sentences)
     assert any("— said by Shinzo Abe" in s for s in sentences)
     assert '<a href="/id/Vladimir_Putin">Vladimir Putin</a>' in page
@@ -139,12 +139,13 @@ def test_a_span_redirects_to_its_sentence_in_the_article(server: RunningServer) 
 
 
 def test_a_fact_has_its_own_page(server: RunningServer) -> None:
-    meeting = re.search(r'2019-01-22 \(held\) <a class="details" href="(/id/meeting-[0-9a-f]+)"', abe_page(server.url))
-    assert meeting, "the Moscow meeting of 2019-01-22 is not on Shinzo Abe's page"
+    meeting = re.search(r'22 January 2019 \(held\) <a class="details" href="(/id/meeting-[0-9a-f]+)"',
+                        abe_page(server.url))
+    assert meeting, "the Moscow meeting of 22 January 2019 is not on Shinzo Abe's page"
     response = get(server, meeting[1])
     assert response.status_code == 200
     assert text_of(re.search(r'<h1 class="sentence">(.*?)</h1>', response.text, re.S)[1]) == (  # type: ignore[index]
-        "Shinzo Abe met Vladimir Putin in Moscow on 2019-01-22 (held)")
+        "Shinzo Abe met Vladimir Putin in Moscow, 22 January 2019 (held)")
     assert "<mark>" in response.text and "/id/article-" in response.text
     turtle = Graph().parse(data=get(server, meeting[1] + "?format=turtle").text, format="turtle")
     assert (URIRef(ID + meeting[1][4:]), URIRef("https://w3id.org/dipkg/ontology#participant"), ABE) in turtle
@@ -236,3 +237,16 @@ def test_labels_and_text_are_escaped() -> None:
     rendered = templates().from_string('{% from "_macros.html" import parts %}{{ parts(p) }}').render(
         p=[Link("<b>x</b>", "/id/x"), " & <i>", Link("y", None, current=True)])
     assert rendered == '<a href="/id/x">&lt;b&gt;x&lt;/b&gt;</a> &amp; &lt;i&gt;<strong>y</strong>'
+
+
+def test_pages_write_dates_as_people_do() -> None:
+    from server.pages.wording import human_date
+
+    assert human_date("2015-03-09") == "9 March 2015"
+    assert human_date("2015-03") == "March 2015" and human_date("2015") == "2015"
+    assert human_date("2015-13") == "2015-13" and human_date("soon") == "soon"
+
+
+def test_a_visit_names_the_visitor_the_host_and_whom_they_met(server: RunningServer) -> None:
+    text = text_of(get(server, "/id/Angela_Merkel").text)
+    assert "Angela Merkel visited Japan and met Shinzo Abe, March 2015 (held)" in text, text[:2000]
