@@ -184,10 +184,9 @@ def make_servers(nq: Path, work: Path, wanted: list[str]) -> list[Server]:
     servers = []
     if "dipkg" in wanted:
         data = work / "dipkg-data"
-        data.mkdir(exist_ok=True)
-        target = data / "dipkg.nq"
-        if not target.exists():
-            os.symlink(nq, target)
+        if not data.exists():  # a servable folder with its store, as dipkg build writes one
+            subprocess.run([str(BIN / "dipkg"), "load", str(nq), "--out", str(data)], check=True,
+                           capture_output=True)
         port = free_port()
         servers.append(Server("dipkg", [str(BIN / "dipkg"), "serve", "--data", str(data), "--host", "127.0.0.1",
                                         "--port", str(port), "--query-timeout", "30"], port, "/sparql"))
