@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: build serve test lint browser evaluate evaluate-dev clean
+.PHONY: build serve test lint browser evaluate evaluate-dev reliability bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,21 @@ evaluate-dev: $(STAMP)
 	rm -rf build-dev && $(PYTHON) $(DEV)/make_corpus.py build-dev/corpus > /dev/null
 	$(BIN)/dipkg build --articles build-dev/corpus --out build-dev/kg
 	$(BIN)/dipkg evaluate --gold $(DEV)/gold.json --labels $(DEV)/qid-labels.tsv --data build-dev/kg --articles build-dev/corpus $(if $(DIFF),--diff)
+
+# The proofs that the service holds (README "Reliability"): the attack, limit and fault tests,
+# then the load run (64 well-formed clients beside 4 attackers for 60 s, 127.0.0.1 only).
+reliability: build
+	$(BIN)/pytest -q tests/server/test_attacks.py tests/server/test_screen.py tests/server/test_sandbox.py \
+	    tests/server/test_limits.py tests/server/test_dataset.py tests/test_publish_release.py
+	$(BIN)/python benchmarks/stress.py --data build --clients 64 --attackers 4 --seconds 60
+
+# dipkg serve against the peer servers (README "Benchmarks"); rdflib-endpoint comes with .[bench]
+bench: build
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/build_stages.py seeds --skip-slow
+	$(BIN)/python benchmarks/peers.py --sizes 100000 --seconds 3 --rounds 1 --out benchmarks/results/100k
+	$(BIN)/python benchmarks/peers.py --sizes 1000000 --servers dipkg,oxigraph --seconds 3 --rounds 1 \
+	    --out benchmarks/results/1m
 
 clean:
 	rm -rf build build-dev .pytest_cache .mypy_cache .ruff_cache
