@@ -18,6 +18,7 @@ usage: python benchmarks/peers.py [--sizes 100000,1000000] [--concurrency 1,8,32
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -246,10 +247,8 @@ def main() -> None:
                     print(f"[{size}] {server.name}: answered after {server.cold_start:.2f} s", file=sys.stderr)
                 for query in queries.values():  # warm-up and RSS at rest (a peer too slow for a query
                     for server in servers:        # shows it as errors in its cells)
-                        try:
+                        with contextlib.suppress(OSError, http.client.HTTPException):
                             request(server.port, server.path, query, timeout=30)
-                        except (OSError, http.client.HTTPException):
-                            pass
                 for server in servers:
                     assert server.process is not None
                     started_servers[server.name]["rss_mib"] = tree_rss(server.process.pid) / 2**20
