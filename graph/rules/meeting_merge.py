@@ -15,14 +15,10 @@ Japan-Russia summit") is one of their leaders, when the article names them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from graph.articles import PartialDate
 from graph.facts import Meeting
 from graph.rules.common import Context
-
-if TYPE_CHECKING:
-    from graph.rules.meetings import Candidate
+from graph.rules.meeting_types import Candidate
 
 _STRENGTH = {"cancelled": 4, "held": 3, "planned": 2, "proposed": 1}
 

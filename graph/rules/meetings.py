@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
 
 from graph.articles import PartialDate
 from graph.dates import DateMention
@@ -32,6 +31,7 @@ from graph.lexicon import EVENT_NOUNS
 from graph.mentions import Mention, SentenceView
 from graph.rules import meeting_merge
 from graph.rules.common import Context, clause_bounds, tok
+from graph.rules.meeting_types import Candidate, Event
 
 _P, _AGENT, _PLACE = tok("P"), tok("PSO"), tok("CTLS")
 _TITLE_WORDS = r"(?:(?:the |a |an |his |her )?(?:[A-Z][\w.-]*|of|for|and|vice|foreign|prime|deputy) ){0,4}"
@@ -99,34 +99,6 @@ _FOLLOW_CANCEL_NOUN = re.compile(
     rf"\b(?:(?:that|the|this) (?:trip|visit|meeting|summit|talks) (?:was|were|has been|have been|had been) "
     rf"(?:also )?(?:{CANCELLED})|(?:{CANCELLED}) (?:the|that|this|his|her) (?:planned )?(?:trip|visit|meeting|summit|talks))\b")
 _COUNTERPART = re.compile(r"^ (?:⟦S\d+⟧ )?counterparts?\b")
-
-
-@dataclass
-class Event:
-    """A ceremony or summit a person hosts, that a later "attend the event" refers to."""
-
-    host: str
-    noun: str
-    location: str | None
-    date: PartialDate | None
-
-
-@dataclass
-class Candidate:
-    """One mention of a meeting, before merging."""
-
-    participants: list[str]
-    view: SentenceView
-    kind_hint: str
-    location: str | None = None
-    date: DateMention | None = None
-    status: str | None = None
-    guessed_status: str = "held"
-    date_guess: PartialDate | None = None
-    inherited_date: PartialDate | None = None
-    visitor: str | None = None
-    host: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 class MeetingReader:
