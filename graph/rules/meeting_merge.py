@@ -167,7 +167,9 @@ def _finish(context: Context, draft: _Draft) -> None:
     leaders = [p for p in people if context.is_leader(p)]
     ministers = [p for p in people if any("minister" in pos.role.lower() and pos.holder == p
                                           for pos in context.facts.positions)]
-    if "ministerial" in draft.hints or (len(people) >= 2 and len(ministers) == len(people)):
+    if "phone" in draft.hints and not {"summit", "visit", "attend"} & set(draft.hints):
+        kind = "talks"  # a phone call between named people (gold rule 12)
+    elif "ministerial" in draft.hints or (len(people) >= 2 and len(ministers) == len(people)):
         kind = "ministerial"
     elif len(leaders) >= 2 or "summit" in draft.hints:
         kind = "summit"

@@ -25,6 +25,7 @@ from __future__ import annotations
 import itertools
 import re
 
+from graph import cues
 from graph.articles import PartialDate
 from graph.dates import DateMention
 from graph.lexicon import EVENT_NOUNS
@@ -36,23 +37,21 @@ from graph.rules.meeting_types import Candidate, Event
 _P, _AGENT, _PLACE = tok("P"), tok("PSO"), tok("CTLS")
 _TITLE_WORDS = r"(?:(?:the |a |an |his |her )?(?:[A-Z][\w.-]*|of|for|and|vice|foreign|prime|deputy) ){0,4}"
 
-TRIGGERS = [
-    ("visit", r"visit(?:s|ed|ing)?|trip(?:s)?|tour(?:ed)? of|travel(?:s|ed|led|ing)? to|went to|go to|goes to"),
-    ("meet", r"met|meet(?:s|ing|ings)?|summit(?:s)?(?: meeting)?|talks|held talks|hold talks|holds talks|holding talks|hosted|hosts|welcomed|received"),
-    ("tell", r"told|informed|assured|conveyed to|explained to|pointed out to"),
-    ("attend", r"attend(?:s|ed|ing)?|did"),
-]
+_TRIGGERS = cues.load("meeting-triggers")
+_STATUS = cues.load("meeting-status")
+# trigger cue (lower-cased) -> the kind the cue settles ("phone" for calls), if any
+TRIGGER_KINDS = {cue: kind for cue, kind in _TRIGGERS.mapping("kind").items() if kind}
 _TRIGGER = re.compile(
-    r"(?<![\w'-])(?:" + "|".join(f"(?P<{kind}>{rx})" for kind, rx in TRIGGERS) + r")(?![\w-])",
+    r"(?<![\w'-])(?:" + "|".join(f"(?P<{kind}>{_TRIGGERS.pattern(trigger=kind)})"
+                                  for kind in ("visit", "meet", "tell", "attend")) + r")(?![\w-])",
     re.IGNORECASE,
 )
+# "as he did the opening ceremony": "did" stands for the verb of an earlier trigger of the sentence
+_ELLIPSIS = re.compile(r"\bas (?:⟦P\d+⟧|Mr\. ⟦P\d+⟧) (?P<did>did|had|has|does)(?![\w-])")
 _NEGATED = re.compile(r"\b(?:not|never|no) (?:to )?$")
-CANCELLED = r"cancel\w*|called off|call off|scrapped|postponed?|put off|backed out|pulled out|skipped|boycotted|withdrew"
-PLANNED = (r"is to|are to|was to|were to|set to|was set|is set|scheduled|plans?|planned|planning|"
-           r"to be held|agreed|arranged|expected to|due to|going to|accepted|upcoming|will")
-PROPOSED = (r"possible|possibility|looking into|consider\w*|seeks?|sought|seeking|wants? to|wanted to|"
-            r"hopes? to|hoped to|trying to|tried to|try to|invit(?:e|es|ed|ing)|propos\w+|offered to|begging|"
-            r"urg\w+|opposes|opposed|calls? for|called for|push\w* for|finaliz\w+|would|may|might|could")
+CANCELLED = _STATUS.pattern(status="cancelled")
+PLANNED = _STATUS.pattern(status="planned")
+PROPOSED = _STATUS.pattern(status="proposed")
 _CUE = re.compile(rf"\b(?:(?P<cancelled>{CANCELLED})|(?P<planned>{PLANNED})|(?P<proposed>{PROPOSED}))\b")
 _MODAL = re.compile(r"\b(will|would|may|might|could)\b")
 _MODAL_USE = re.compile(r"^(?: \w+)? (?:be held|be|hold|visit|meet|attend|go|travel|take place|hold talks)\b")
@@ -189,6 +188,7 @@ class MeetingReader:
         self.register_events(view, masked)
         triggers = [m for m in _TRIGGER.finditer(masked) if not _NEGATED.search(masked[: m.start()])
                     and not self.tally(masked, m)]
+        triggers = sorted([*triggers, *self.ellipses(masked, triggers)], key=lambda m: m.start())
         out: list[Candidate] = []
         previous_end, previous_status = 0, None
         for i, m in enumerate(triggers):
@@ -225,6 +225,21 @@ class MeetingReader:
                 first.location = second.location
                 first.date = first.date or second.date
         return self.join_purpose(out)
+
+    @staticmethod
+    def ellipses(masked: str, triggers: list[re.Match[str]]) -> list[re.Match[str]]:
+        """"…, as he did the opening ceremony": the elided verb repeats the kind of the last
+        trigger before it, so the auxiliary is read as that trigger (attend/visit only: an
+        elided "met" needs the counterpart the first clause named)."""
+        found: list[re.Match[str]] = []
+        for m in _ELLIPSIS.finditer(masked):
+            before = [t for t in triggers if t.end() <= m.start("did")]
+            if before and before[-1].lastgroup in {"attend", "visit"}:
+                kind = before[-1].lastgroup or "attend"
+                stand_in = re.compile(rf"(?P<{kind}>{m.group('did')})").match(masked, m.start("did"))
+                if stand_in is not None:
+                    found.append(stand_in)
+        return found
 
     @staticmethod
     def join_purpose(found: list[Candidate]) -> list[Candidate]:
@@ -269,6 +284,8 @@ class MeetingReader:
              left: str, right: str) -> Candidate | None:
         participants: list[str] = []
         hint = "summit" if word.startswith("summit") else "meet"
+        if TRIGGER_KINDS.get(" ".join(word.split())) == "phone":
+            hint = "phone"  # a call: talks, whoever the callers are
         if re.search(r"(?:minister|ministers|ministerial|subcabinet)'?(?: [\w']+)? $", left, re.IGNORECASE):
             hint = "ministerial"
         org = _ORG_SUMMIT.search(left) if word.startswith("summit") else None
@@ -397,8 +414,6 @@ class MeetingReader:
 
     def attend(self, view: SentenceView, masked: str, m: re.Match[str], left: str, right: str) -> Candidate | None:
         obj = _ATTEND_OBJECT.match(right)
-        if m.group(0).lower() == "did" and (obj is None or obj.group("noun") not in {"Olympics", "Winter Olympics", "Games", "ceremony"}):
-            return None
         invitation = _INVITATION.search(left)
         subject = self.subject(view, masked, invitation.start() if invitation else m.start())
         if subject is None:
