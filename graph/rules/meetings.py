@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from graph import cues
+from graph import clauses, cues
 from graph.articles import PartialDate
 from graph.dates import DateMention
 from graph.lexicon import EVENT_NOUNS
@@ -191,16 +191,20 @@ class MeetingReader:
         triggers = sorted([*triggers, *self.ellipses(masked, triggers)], key=lambda m: m.start())
         out: list[Candidate] = []
         previous_end, previous_status = 0, None
+        parts = clauses.split(masked)
         for i, m in enumerate(triggers):
             kind = m.lastgroup or "meet"
+            clause = next(c for c in parts if c.begin <= m.start() < c.end or c is parts[-1])
             next_start = triggers[i + 1].start() if i + 1 < len(triggers) else len(masked)
             if re.search(r"sidelines of|\b(?:at|during) the (?:⟦[A-Z]\d+⟧ )+$", masked[m.end() : next_start]) \
                     and i + 2 <= len(triggers):
                 # "talks on the sidelines of a summit in Singapore", "meets Putin at the APEC summit
                 # in Da Nang next month": the summit's place and date
                 next_start = triggers[i + 2].start() if i + 2 < len(triggers) else len(masked)
+            # a trigger's slots end with its clause: ", aides said after …" starts another event
+            next_start = max(m.end(), min(next_start, clauses.extent(parts, clause)[1]))
             left, right = masked[: m.start()], masked[m.end() : next_start]
-            window = masked[previous_end : m.start()]
+            window = masked[max(previous_end, clause.begin) : m.start()]
             cand = self.candidate(view, masked, m, kind, left, right)
             if cand is not None and re.search(r"\b(?:to|for) $", masked[previous_end : m.start()]) and i > 0:
                 cand.extra["purpose"] = "1"
@@ -214,7 +218,11 @@ class MeetingReader:
                         or re.search(r"\band (?:for|to)\b", between)):
                     status = previous_status  # "plans for X to visit A and for Y's visit to B"
                 cand.status = status
-                self.fill_date(view, masked, cand, left[max(0, clause_bounds(masked, m.start())[0]):], right)
+                self.fill_date(view, masked, cand, left[clause.begin :], right)
+                if cand.location is None and clause.kind == "relative" and re.match(r"where\b", clause.text(masked)):
+                    # "Abe flew to Vladivostok, where he met Putin": the place the clause is about
+                    places = [x for x in view.tokens(masked[: clause.begin]) if x.letter in "CTL"]
+                    cand.location = self.best_place(places[-1:])
                 self.guess(view, m.group(0), cand)
                 out.append(cand)
                 previous_status = status or previous_status
