@@ -171,6 +171,8 @@ class MeetingReader:
                 continue
             if m.group(0) == "will" and not _MODAL_USE.match(window[m.end() :] + " visit"):
                 continue
+            if best is not None and best[1] == "cancelled" and kind in {"planned", "proposed"}:
+                continue  # "called off a plan to meet", "postponed the planned visit": the plan is undone
             best = (m.start(), kind)
         if best:
             return best[1]
@@ -309,7 +311,8 @@ class MeetingReader:
             return cand
         two = _THE_TWO.search(left)
         if two:  # "the two leaders held talks": the last two people named before
-            named = self.recent_people(view, 2)
+            leaders_only = bool(re.search(r"leaders|presidents|prime ministers", two.group(0)))
+            named = self.recent_people(view, 2, leaders_only)
             if len(named) == 2:
                 cand = Candidate(named, view, hint)
                 cand.location = self.location_after(view, right) or self.location_before(view, left)
@@ -359,14 +362,16 @@ class MeetingReader:
         counted = re.search(r"\b(?:\w+ times|\w+(?:st|nd|rd|th) time|so often|regularly)\b", around)
         return bool(counted) and not re.search(r"\bmost recently\b|\blast (?:met|time)\b", masked)
 
-    def recent_people(self, view: SentenceView, count: int) -> list[str]:
-        """The last ``count`` distinct people named in this and the two previous sentences."""
+    def recent_people(self, view: SentenceView, count: int, leaders_only: bool = False) -> list[str]:
+        """The last ``count`` distinct people named in this and the two previous sentences;
+        with ``leaders_only`` ("the two leaders") only heads of state or government count."""
         index = view.sentence.index
         views = [v for v in self.context.views if index - 2 <= v.sentence.index <= index]
         people: list[str] = []
         for v in reversed(views):
             for m in reversed(v.mentions):
-                if m.letter == "P" and m.entity and m.entity not in people and not m.pronoun:
+                if m.letter == "P" and m.entity and m.entity not in people and not m.pronoun \
+                        and (not leaders_only or self.context.is_leader(m.entity)):
                     people.append(m.entity)
         return people[:count]
 

@@ -248,3 +248,62 @@ def test_two_people_agreed_to_hold_a_summit(extract) -> None:
     m = _only(extract("Abe and Putin agreed to hold a summit in Vladivostok in September.", "2016-11-20"))
     assert m.participants == {"Shinzo_Abe", "Vladimir_Putin"}
     assert (m.location, _iso(m), m.status) == ("Vladivostok", "2017-09", "planned")
+
+
+# -- clauses, cue tables, calls, ellipsis, "the two leaders" -------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "Vladimir Putin will visit Tokyo in March, his aides said after the talks with Shinzo Abe in Lima.",
+    "Vladimir Putin will visit Tokyo in March, officials said after talks with Shinzo Abe in Lima.",
+])
+def test_the_meeting_after_a_reporting_verb_keeps_its_own_clause(extract, text: str) -> None:
+    facts = extract(text, "2016-11-20")
+    talks = [m for m in facts.meetings if m.location == "Lima"]
+    assert talks, [(m.participants, m.location) for m in facts.meetings]
+    assert talks[0].status == "held"
+    assert _iso(talks[0]) != "2017-03"
+
+
+@pytest.mark.parametrize("text", [
+    "Shinzo Abe and Vladimir Putin held a phone call on Monday.",
+    "Shinzo Abe spoke by phone with Vladimir Putin on Monday.",
+    "Shinzo Abe had telephone talks with Vladimir Putin on Monday.",
+])
+def test_a_phone_call_between_named_leaders_is_talks(extract, text: str) -> None:
+    m = _only(extract(text, "2016-05-06"))
+    assert m.participants == {"Shinzo_Abe", "Vladimir_Putin"}
+    assert m.kind == "talks"
+    assert m.status == "held"
+
+
+@pytest.mark.parametrize("cue, status", [
+    ("is slated to meet", "planned"),
+    ("is scheduled to meet", "planned"),
+    ("is set to meet", "planned"),
+    ("has postponed his plan to meet", "cancelled"),
+    ("called off a plan to meet", "cancelled"),
+])
+def test_status_cues_from_the_table(extract, cue: str, status: str) -> None:
+    m = _only(extract(f"Shinzo Abe {cue} Vladimir Putin in Moscow.", "2016-05-06"))
+    assert m.participants == {"Shinzo_Abe", "Vladimir_Putin"}
+    assert m.status == status
+
+
+def test_as_he_did_repeats_the_attend_of_the_first_clause(extract) -> None:
+    facts = extract("Shinzo Abe will attend the Victory Day parade in Moscow, as he did the opening "
+                    "ceremony of the Winter Olympics in Sochi in 2014.", "2015-05-01")
+    places = {m.location for m in facts.meetings}
+    assert {"Moscow", "Sochi"} <= places, [(m.participants, m.location) for m in facts.meetings]
+
+
+def test_did_alone_is_not_a_meeting(extract) -> None:
+    assert extract("Shinzo Abe did the opening ceremony himself.", "2015-05-01").meetings == []
+
+
+def test_the_two_leaders_are_the_leaders_not_the_last_two_people(extract) -> None:
+    text = ("Shinzo Abe met Vladimir Putin in Moscow on Monday. Aide Yuri Ushakov and spokesman "
+            "Dmitry Peskov briefed reporters. The two leaders held talks again in Sochi on Tuesday.")
+    facts = extract(text, "2016-05-06")
+    sochi = [m for m in facts.meetings if m.location == "Sochi"]
+    assert sochi and sochi[0].participants == {"Shinzo_Abe", "Vladimir_Putin"}
