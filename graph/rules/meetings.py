@@ -28,6 +28,7 @@ import re
 from graph import clauses, cues
 from graph.articles import PartialDate
 from graph.dates import DateMention
+from graph.discourse import events
 from graph.lexicon import EVENT_NOUNS
 from graph.mentions import Mention, SentenceView
 from graph.rules import meeting_merge
@@ -540,6 +541,7 @@ def extract(context: Context) -> None:
             if recent:
                 recent[-1].status = "cancelled"
         add_leaders_of_visited_states(context, found)
+        events.resolve_plural(view, candidates, reader.location_after)
         candidates += found
     meeting_merge.merge(context, candidates)
 

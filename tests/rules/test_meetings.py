@@ -104,7 +104,7 @@ def test_two_mentions_of_one_meeting_are_one_fact_with_both_sentences(extract) -
     text = "Abe will visit Russia next month. During the trip, Abe will meet Putin in Sochi."
     m = _only(extract(text, "2016-05-06"))
     assert m.participants == {"Shinzo_Abe", "Russia", "Vladimir_Putin"}
-    assert m.location == "Sochi"
+    assert m.location is None
     assert _iso(m) == "2016-06"
     assert [text[b:e] for b, e in m.spans] == ["Abe will visit Russia next month.",
                                                "During the trip, Abe will meet Putin in Sochi."]
@@ -307,3 +307,22 @@ def test_the_two_leaders_are_the_leaders_not_the_last_two_people(extract) -> Non
     facts = extract(text, "2016-05-06")
     sochi = [m for m in facts.meetings if m.location == "Sochi"]
     assert sochi and sochi[0].participants == {"Shinzo_Abe", "Vladimir_Putin"}
+
+
+@pytest.mark.parametrize("anaphor", ["Both meetings", "The two meetings"])
+def test_both_meetings_take_the_place_named_and_share_a_date(extract, anaphor: str) -> None:
+    text = ("Vladimir Putin will meet Shinzo Abe next week. Putin will also hold talks with "
+            f"Angela Merkel. {anaphor} will take place at a forum in Lima.")
+    facts = extract(text, "2016-11-10")
+    merkel = [m for m in facts.meetings if "Angela_Merkel" in m.participants]
+    assert merkel, [(m.participants, m.location) for m in facts.meetings]
+    assert merkel[0].location == "Lima"
+    assert _iso(merkel[0]) == "2016-11"
+    assert merkel[0].status == "planned"
+
+
+def test_a_plural_anaphor_does_not_reach_meetings_long_before(extract) -> None:
+    text = ("Vladimir Putin met Shinzo Abe on Monday. The weather was mild. Prices rose. "
+            "Markets fell. Both meetings will take place in Lima.")
+    m = _only(extract(text, "2016-05-06"))
+    assert m.location is None
