@@ -104,7 +104,7 @@ def test_two_mentions_of_one_meeting_are_one_fact_with_both_sentences(extract) -
     text = "Abe will visit Russia next month. During the trip, Abe will meet Putin in Sochi."
     m = _only(extract(text, "2016-05-06"))
     assert m.participants == {"Shinzo_Abe", "Russia", "Vladimir_Putin"}
-    assert m.location is None
+    assert m.location == "Sochi"
     assert _iso(m) == "2016-06"
     assert [text[b:e] for b, e in m.spans] == ["Abe will visit Russia next month.",
                                                "During the trip, Abe will meet Putin in Sochi."]
