@@ -77,7 +77,7 @@ _NAME_TITLES = r"(?:(?:[A-Z][\w.-]*|of|vice|foreign|prime|deputy) ){0,4}"
 _DIRECT = re.compile(rf"^ (?P<who>(?:{_COUNTERPART_OF})?(?:the )?(?:⟦S\d+⟧(?:'s)? )?{_NAME_TITLES}{_P})")
 _DEST = re.compile(rf"^(?: \S+){{0,5}}? to (?:the )?(?P<dest>{_PLACE}|{_P})")
 _DEST_DIRECT = re.compile(rf"^ (?:the )?(?P<dest>{_PLACE})")
-_PAIR = re.compile(rf"(?P<a>{tok('SP')})-(?P<b>{tok('SP')}) (?:[\w']+ ){{0,3}}$")
+_PAIR = re.compile(rf"(?P<a>{tok('SP')})[-–](?P<b>{tok('SP')}) (?:[\w']+ ){{0,3}}$")
 _THEIR = re.compile(r"\btheir (?:\w+ ){0,2}$")
 _ORG_SUMMIT = re.compile(rf"(?P<org>{tok('O')}) (?:(?P<place>{tok('LC')}) )?$")
 _HOSTED = re.compile(rf"(?P<host>{tok('S')}) (?:hosts|hosted|will host|is hosting|chairs|will chair) the $")
@@ -495,6 +495,13 @@ class MeetingReader:
             # "prior to the G7 summit on June 7-8", "before the end of the year": the year only
             d, year = cand.date, cand.date.value.year
             cand.date = DateMention(d.begin, d.end, d.surface, PartialDate(year), d.role)
+        value = cand.date.value if cand.date is not None else None
+        if cand.date is not None and value is not None and value.day is not None:
+            index = next((i for i, x in enumerate(view.mentions) if x.date is cand.date), None)
+            if index is not None and re.search(rf"\b(?:around|about|approximately|roughly|circa) ⟦D{index}⟧", masked):
+                # an approximate day says the month only ("around April 27 to 28")
+                d = cand.date
+                cand.date = DateMention(d.begin, d.end, d.surface, PartialDate(value.year, value.month), d.role)
 
     def guess(self, view: SentenceView, word: str, cand: Candidate) -> None:
         """The status when no cue word says it: tense, then the date against publication."""

@@ -326,3 +326,20 @@ def test_a_plural_anaphor_does_not_reach_meetings_long_before(extract) -> None:
             "Markets fell. Both meetings will take place in Lima.")
     m = _only(extract(text, "2016-05-06"))
     assert m.location is None
+
+
+@pytest.mark.parametrize("qualifier", ["around", "about", "roughly"])
+def test_an_approximate_day_gives_the_month(extract, qualifier: str) -> None:
+    m = _only(extract(f"Shinzo Abe will meet Vladimir Putin in Moscow {qualifier} April 27.", "2017-03-30"))
+    assert _iso(m) == "2017-04"
+
+
+def test_an_exact_day_stays_a_day(extract) -> None:
+    m = _only(extract("Shinzo Abe will meet Vladimir Putin in Moscow on April 27.", "2017-03-30"))
+    assert _iso(m) == "2017-04-27"
+
+
+@pytest.mark.parametrize("dash", ["-", "–"])
+def test_a_pair_of_leaders_joined_by_a_dash_or_en_dash_met(extract, dash: str) -> None:
+    m = _only(extract(f"Aides prepared the Abe{dash}Putin meeting in Sochi on Friday.", "2016-05-09"))
+    assert {"Shinzo_Abe", "Vladimir_Putin"} <= m.participants
