@@ -29,7 +29,7 @@ from graph import clauses, cues
 from graph.articles import PartialDate
 from graph.dates import DateMention
 from graph.discourse import events
-from graph.lexicon import EVENT_NOUNS
+from graph.lexicon import EVENT_NOUNS, TITLES
 from graph.mentions import Mention, SentenceView
 from graph.rules import meeting_merge
 from graph.rules.common import Context, clause_bounds, tok
@@ -49,6 +49,14 @@ _TRIGGER = re.compile(
 )
 # "as he did the opening ceremony": "did" stands for the verb of an earlier trigger of the sentence
 _ELLIPSIS = re.compile(r"\bas (?:⟦P\d+⟧|Mr\. ⟦P\d+⟧) (?P<did>did|had|has|does)(?![\w-])")
+MONTHS_AND_DAYS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                   "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday",
+                   "Friday", "Saturday", "Sunday", "Parliament", "Congress", "Office", "House", "Palace")
+# "in The Hague on Monday", "in San Marino.": a capitalized name closing an "in" phrase
+_UNKNOWN_PLACE = re.compile(
+    r"^(?:[^,;]{0,40}? )?in (?P<name>(?:The )?[A-Z][a-z]+(?: [A-Z][a-z]+){0,2})(?=[,.;]|$| (?:on|for|to|with|during|"
+    r"this|next|last|in|from|and|as|after|before)\b| ⟦D\d+⟧)")
+_NOT_PLACES = frozenset({*(w for title in TITLES for w in title.split()), *MONTHS_AND_DAYS})
 _NEGATED = re.compile(r"\b(?:not|never|no) (?:to )?$")
 CANCELLED = _STATUS.pattern(status="cancelled")
 PLANNED = _STATUS.pattern(status="planned")
@@ -131,7 +139,17 @@ class MeetingReader:
             place = self.best_place([x for x in view.tokens(chain) if x.letter in "CTSL"])
             if place is not None:
                 return place
-        return None
+        return self.unknown_place(right)
+
+    def unknown_place(self, right: str) -> str | None:
+        """A place the registry does not know, named right after "in" ("in The Hague",
+        "in San Marino"): discovered as a city of its own, with no Wikidata link, rather than
+        leaving the meeting placeless.  Only a capitalized name that ends the phrase counts, so
+        that a title or a weekday is never taken for a place."""
+        m = _UNKNOWN_PLACE.search(right)
+        if m is None or any(word in _NOT_PLACES for word in m.group("name").split()):
+            return None
+        return self.context.registry.discover(m.group("name"), "City").id
 
     def best_place(self, places: list[Mention]) -> str | None:
         for letter in "CTSL":

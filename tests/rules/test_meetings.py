@@ -343,3 +343,19 @@ def test_an_exact_day_stays_a_day(extract) -> None:
 def test_a_pair_of_leaders_joined_by_a_dash_or_en_dash_met(extract, dash: str) -> None:
     m = _only(extract(f"Aides prepared the Abe{dash}Putin meeting in Sochi on Friday.", "2016-05-09"))
     assert {"Shinzo_Abe", "Vladimir_Putin"} <= m.participants
+
+
+@pytest.mark.parametrize("place, iri", [("Port Vila", "Port_Vila"), ("Nova Ruritania", "Nova_Ruritania"),
+                                        ("Ruritania", "Ruritania")])
+def test_a_meeting_place_the_registry_lacks_is_discovered(extract_with_registry, place: str, iri: str) -> None:
+    facts, registry = extract_with_registry(f"Shinzo Abe met Vladimir Putin in {place} on Monday.", "2016-05-09")
+    m = _only(facts)
+    assert m.location == iri
+    entity = registry[iri]
+    assert entity.cls == "City" and entity.discovered and entity.wikidata is None
+
+
+@pytest.mark.parametrize("phrase", ["in May", "in Parliament", "in President Obama's office"])
+def test_months_titles_and_institutions_are_not_places(extract, phrase: str) -> None:
+    m = _only(extract(f"Shinzo Abe met Vladimir Putin {phrase}.", "2016-05-09"))
+    assert m.location is None
