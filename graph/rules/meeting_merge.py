@@ -15,14 +15,10 @@ Japan-Russia summit") is one of their leaders, when the article names them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from graph.articles import PartialDate
 from graph.facts import Meeting
 from graph.rules.common import Context
-
-if TYPE_CHECKING:
-    from graph.rules.meetings import Candidate
+from graph.rules.meeting_types import Candidate
 
 _STRENGTH = {"cancelled": 4, "held": 3, "planned": 2, "proposed": 1}
 
@@ -171,7 +167,9 @@ def _finish(context: Context, draft: _Draft) -> None:
     leaders = [p for p in people if context.is_leader(p)]
     ministers = [p for p in people if any("minister" in pos.role.lower() and pos.holder == p
                                           for pos in context.facts.positions)]
-    if "ministerial" in draft.hints or (len(people) >= 2 and len(ministers) == len(people)):
+    if "phone" in draft.hints and not {"summit", "visit", "attend"} & set(draft.hints):
+        kind = "talks"  # a phone call between named people (gold rule 12)
+    elif "ministerial" in draft.hints or (len(people) >= 2 and len(ministers) == len(people)):
         kind = "ministerial"
     elif len(leaders) >= 2 or "summit" in draft.hints:
         kind = "summit"

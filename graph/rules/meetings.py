@@ -24,35 +24,43 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
 
+from graph import clauses, cues
 from graph.articles import PartialDate
 from graph.dates import DateMention
-from graph.lexicon import EVENT_NOUNS
+from graph.discourse import events
+from graph.lexicon import EVENT_NOUNS, TITLES
 from graph.mentions import Mention, SentenceView
 from graph.rules import meeting_merge
 from graph.rules.common import Context, clause_bounds, tok
+from graph.rules.meeting_types import Candidate, Event
 
 _P, _AGENT, _PLACE = tok("P"), tok("PSO"), tok("CTLS")
 _TITLE_WORDS = r"(?:(?:the |a |an |his |her )?(?:[A-Z][\w.-]*|of|for|and|vice|foreign|prime|deputy) ){0,4}"
 
-TRIGGERS = [
-    ("visit", r"visit(?:s|ed|ing)?|trip(?:s)?|tour(?:ed)? of|travel(?:s|ed|led|ing)? to|went to|go to|goes to"),
-    ("meet", r"met|meet(?:s|ing|ings)?|summit(?:s)?(?: meeting)?|talks|held talks|hold talks|holds talks|holding talks|hosted|hosts|welcomed|received"),
-    ("tell", r"told|informed|assured|conveyed to|explained to|pointed out to"),
-    ("attend", r"attend(?:s|ed|ing)?|did"),
-]
+_TRIGGERS = cues.load("meeting-triggers")
+_STATUS = cues.load("meeting-status")
+# trigger cue (lower-cased) -> the kind the cue settles ("phone" for calls), if any
+TRIGGER_KINDS = {cue: kind for cue, kind in _TRIGGERS.mapping("kind").items() if kind}
 _TRIGGER = re.compile(
-    r"(?<![\w'-])(?:" + "|".join(f"(?P<{kind}>{rx})" for kind, rx in TRIGGERS) + r")(?![\w-])",
+    r"(?<![\w'-])(?:" + "|".join(f"(?P<{kind}>{_TRIGGERS.pattern(trigger=kind)})"
+                                  for kind in ("visit", "meet", "tell", "attend")) + r")(?![\w-])",
     re.IGNORECASE,
 )
+# "as he did the opening ceremony": "did" stands for the verb of an earlier trigger of the sentence
+_ELLIPSIS = re.compile(r"\bas (?:⟦P\d+⟧|Mr\. ⟦P\d+⟧) (?P<did>did|had|has|does)(?![\w-])")
+MONTHS_AND_DAYS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                   "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday",
+                   "Friday", "Saturday", "Sunday", "Parliament", "Congress", "Office", "House", "Palace")
+# "in The Hague on Monday", "in San Marino.": a capitalized name closing an "in" phrase
+_UNKNOWN_PLACE = re.compile(
+    r"^(?:[^,;]{0,40}? )?in (?P<name>(?:The )?[A-Z][a-z]+(?: [A-Z][a-z]+){0,2})(?=[,.;]|$| (?:on|for|to|with|during|"
+    r"this|next|last|in|from|and|as|after|before)\b| ⟦D\d+⟧)")
+_NOT_PLACES = frozenset({*(w for title in TITLES for w in title.split()), *MONTHS_AND_DAYS})
 _NEGATED = re.compile(r"\b(?:not|never|no) (?:to )?$")
-CANCELLED = r"cancel\w*|called off|call off|scrapped|postponed?|put off|backed out|pulled out|skipped|boycotted|withdrew"
-PLANNED = (r"is to|are to|was to|were to|set to|was set|is set|scheduled|plans?|planned|planning|"
-           r"to be held|agreed|arranged|expected to|due to|going to|accepted|upcoming|will")
-PROPOSED = (r"possible|possibility|looking into|consider\w*|seeks?|sought|seeking|wants? to|wanted to|"
-            r"hopes? to|hoped to|trying to|tried to|try to|invit(?:e|es|ed|ing)|propos\w+|offered to|begging|"
-            r"urg\w+|opposes|opposed|calls? for|called for|push\w* for|finaliz\w+|would|may|might|could")
+CANCELLED = _STATUS.pattern(status="cancelled")
+PLANNED = _STATUS.pattern(status="planned")
+PROPOSED = _STATUS.pattern(status="proposed")
 _CUE = re.compile(rf"\b(?:(?P<cancelled>{CANCELLED})|(?P<planned>{PLANNED})|(?P<proposed>{PROPOSED}))\b")
 _MODAL = re.compile(r"\b(will|would|may|might|could)\b")
 _MODAL_USE = re.compile(r"^(?: \w+)? (?:be held|be|hold|visit|meet|attend|go|travel|take place|hold talks)\b")
@@ -77,7 +85,7 @@ _NAME_TITLES = r"(?:(?:[A-Z][\w.-]*|of|vice|foreign|prime|deputy) ){0,4}"
 _DIRECT = re.compile(rf"^ (?P<who>(?:{_COUNTERPART_OF})?(?:the )?(?:⟦S\d+⟧(?:'s)? )?{_NAME_TITLES}{_P})")
 _DEST = re.compile(rf"^(?: \S+){{0,5}}? to (?:the )?(?P<dest>{_PLACE}|{_P})")
 _DEST_DIRECT = re.compile(rf"^ (?:the )?(?P<dest>{_PLACE})")
-_PAIR = re.compile(rf"(?P<a>{tok('SP')})-(?P<b>{tok('SP')}) (?:[\w']+ ){{0,3}}$")
+_PAIR = re.compile(rf"(?P<a>{tok('SP')})[-–](?P<b>{tok('SP')}) (?:[\w']+ ){{0,3}}$")
 _THEIR = re.compile(r"\btheir (?:\w+ ){0,2}$")
 _ORG_SUMMIT = re.compile(rf"(?P<org>{tok('O')}) (?:(?P<place>{tok('LC')}) )?$")
 _HOSTED = re.compile(rf"(?P<host>{tok('S')}) (?:hosts|hosted|will host|is hosting|chairs|will chair) the $")
@@ -99,34 +107,6 @@ _FOLLOW_CANCEL_NOUN = re.compile(
     rf"\b(?:(?:that|the|this) (?:trip|visit|meeting|summit|talks) (?:was|were|has been|have been|had been) "
     rf"(?:also )?(?:{CANCELLED})|(?:{CANCELLED}) (?:the|that|this|his|her) (?:planned )?(?:trip|visit|meeting|summit|talks))\b")
 _COUNTERPART = re.compile(r"^ (?:⟦S\d+⟧ )?counterparts?\b")
-
-
-@dataclass
-class Event:
-    """A ceremony or summit a person hosts, that a later "attend the event" refers to."""
-
-    host: str
-    noun: str
-    location: str | None
-    date: PartialDate | None
-
-
-@dataclass
-class Candidate:
-    """One mention of a meeting, before merging."""
-
-    participants: list[str]
-    view: SentenceView
-    kind_hint: str
-    location: str | None = None
-    date: DateMention | None = None
-    status: str | None = None
-    guessed_status: str = "held"
-    date_guess: PartialDate | None = None
-    inherited_date: PartialDate | None = None
-    visitor: str | None = None
-    host: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 class MeetingReader:
@@ -159,7 +139,17 @@ class MeetingReader:
             place = self.best_place([x for x in view.tokens(chain) if x.letter in "CTSL"])
             if place is not None:
                 return place
-        return None
+        return self.unknown_place(right)
+
+    def unknown_place(self, right: str) -> str | None:
+        """A place the registry does not know, named right after "in" ("in The Hague",
+        "in San Marino"): discovered as a city of its own, with no Wikidata link, rather than
+        leaving the meeting placeless.  Only a capitalized name that ends the phrase counts, so
+        that a title or a weekday is never taken for a place."""
+        m = _UNKNOWN_PLACE.search(right)
+        if m is None or any(word in _NOT_PLACES for word in m.group("name").split()):
+            return None
+        return self.context.registry.discover(m.group("name"), "City").id
 
     def best_place(self, places: list[Mention]) -> str | None:
         for letter in "CTSL":
@@ -200,6 +190,8 @@ class MeetingReader:
                 continue
             if m.group(0) == "will" and not _MODAL_USE.match(window[m.end() :] + " visit"):
                 continue
+            if best is not None and best[1] == "cancelled" and kind in {"planned", "proposed"}:
+                continue  # "called off a plan to meet", "postponed the planned visit": the plan is undone
             best = (m.start(), kind)
         if best:
             return best[1]
@@ -217,18 +209,23 @@ class MeetingReader:
         self.register_events(view, masked)
         triggers = [m for m in _TRIGGER.finditer(masked) if not _NEGATED.search(masked[: m.start()])
                     and not self.tally(masked, m)]
+        triggers = sorted([*triggers, *self.ellipses(masked, triggers)], key=lambda m: m.start())
         out: list[Candidate] = []
         previous_end, previous_status = 0, None
+        parts = clauses.split(masked)
         for i, m in enumerate(triggers):
             kind = m.lastgroup or "meet"
+            clause = next(c for c in parts if c.begin <= m.start() < c.end or c is parts[-1])
             next_start = triggers[i + 1].start() if i + 1 < len(triggers) else len(masked)
             if re.search(r"sidelines of|\b(?:at|during) the (?:⟦[A-Z]\d+⟧ )+$", masked[m.end() : next_start]) \
                     and i + 2 <= len(triggers):
                 # "talks on the sidelines of a summit in Singapore", "meets Putin at the APEC summit
                 # in Da Nang next month": the summit's place and date
                 next_start = triggers[i + 2].start() if i + 2 < len(triggers) else len(masked)
+            # a trigger's slots end with its clause: ", aides said after …" starts another event
+            next_start = max(m.end(), min(next_start, clauses.extent(parts, clause)[1]))
             left, right = masked[: m.start()], masked[m.end() : next_start]
-            window = masked[previous_end : m.start()]
+            window = masked[max(previous_end, clause.begin) : m.start()]
             cand = self.candidate(view, masked, m, kind, left, right)
             if cand is not None and re.search(r"\b(?:to|for) $", masked[previous_end : m.start()]) and i > 0:
                 cand.extra["purpose"] = "1"
@@ -242,7 +239,11 @@ class MeetingReader:
                         or re.search(r"\band (?:for|to)\b", between)):
                     status = previous_status  # "plans for X to visit A and for Y's visit to B"
                 cand.status = status
-                self.fill_date(view, masked, cand, left[max(0, clause_bounds(masked, m.start())[0]):], right)
+                self.fill_date(view, masked, cand, left[clause.begin :], right)
+                if cand.location is None and clause.kind == "relative" and re.match(r"where\b", clause.text(masked)):
+                    # "Abe flew to Vladivostok, where he met Putin": the place the clause is about
+                    places = [x for x in view.tokens(masked[: clause.begin]) if x.letter in "CTL"]
+                    cand.location = self.best_place(places[-1:])
                 self.guess(view, m.group(0), cand)
                 out.append(cand)
                 previous_status = status or previous_status
@@ -253,6 +254,21 @@ class MeetingReader:
                 first.location = second.location
                 first.date = first.date or second.date
         return self.join_purpose(out)
+
+    @staticmethod
+    def ellipses(masked: str, triggers: list[re.Match[str]]) -> list[re.Match[str]]:
+        """"…, as he did the opening ceremony": the elided verb repeats the kind of the last
+        trigger before it, so the auxiliary is read as that trigger (attend/visit only: an
+        elided "met" needs the counterpart the first clause named)."""
+        found: list[re.Match[str]] = []
+        for m in _ELLIPSIS.finditer(masked):
+            before = [t for t in triggers if t.end() <= m.start("did")]
+            if before and before[-1].lastgroup in {"attend", "visit"}:
+                kind = before[-1].lastgroup or "attend"
+                stand_in = re.compile(rf"(?P<{kind}>{m.group('did')})").match(masked, m.start("did"))
+                if stand_in is not None:
+                    found.append(stand_in)
+        return found
 
     @staticmethod
     def join_purpose(found: list[Candidate]) -> list[Candidate]:
@@ -297,6 +313,8 @@ class MeetingReader:
              left: str, right: str) -> Candidate | None:
         participants: list[str] = []
         hint = "summit" if word.startswith("summit") else "meet"
+        if TRIGGER_KINDS.get(" ".join(word.split())) == "phone":
+            hint = "phone"  # a call: talks, whoever the callers are
         if re.search(r"(?:minister|ministers|ministerial|subcabinet)'?(?: [\w']+)? $", left, re.IGNORECASE):
             hint = "ministerial"
         org = _ORG_SUMMIT.search(left) if word.startswith("summit") else None
@@ -312,7 +330,8 @@ class MeetingReader:
             return cand
         two = _THE_TWO.search(left)
         if two:  # "the two leaders held talks": the last two people named before
-            named = self.recent_people(view, 2)
+            leaders_only = bool(re.search(r"leaders|presidents|prime ministers", two.group(0)))
+            named = self.recent_people(view, 2, leaders_only)
             if len(named) == 2:
                 cand = Candidate(named, view, hint)
                 cand.location = self.location_after(view, right) or self.location_before(view, left)
@@ -362,14 +381,16 @@ class MeetingReader:
         counted = re.search(r"\b(?:\w+ times|\w+(?:st|nd|rd|th) time|so often|regularly)\b", around)
         return bool(counted) and not re.search(r"\bmost recently\b|\blast (?:met|time)\b", masked)
 
-    def recent_people(self, view: SentenceView, count: int) -> list[str]:
-        """The last ``count`` distinct people named in this and the two previous sentences."""
+    def recent_people(self, view: SentenceView, count: int, leaders_only: bool = False) -> list[str]:
+        """The last ``count`` distinct people named in this and the two previous sentences;
+        with ``leaders_only`` ("the two leaders") only heads of state or government count."""
         index = view.sentence.index
         views = [v for v in self.context.views if index - 2 <= v.sentence.index <= index]
         people: list[str] = []
         for v in reversed(views):
             for m in reversed(v.mentions):
-                if m.letter == "P" and m.entity and m.entity not in people and not m.pronoun:
+                if m.letter == "P" and m.entity and m.entity not in people and not m.pronoun \
+                        and (not leaders_only or self.context.is_leader(m.entity)):
                     people.append(m.entity)
         return people[:count]
 
@@ -425,8 +446,6 @@ class MeetingReader:
 
     def attend(self, view: SentenceView, masked: str, m: re.Match[str], left: str, right: str) -> Candidate | None:
         obj = _ATTEND_OBJECT.match(right)
-        if m.group(0).lower() == "did" and (obj is None or obj.group("noun") not in {"Olympics", "Winter Olympics", "Games", "ceremony"}):
-            return None
         invitation = _INVITATION.search(left)
         subject = self.subject(view, masked, invitation.start() if invitation else m.start())
         if subject is None:
@@ -494,6 +513,13 @@ class MeetingReader:
             # "prior to the G7 summit on June 7-8", "before the end of the year": the year only
             d, year = cand.date, cand.date.value.year
             cand.date = DateMention(d.begin, d.end, d.surface, PartialDate(year), d.role)
+        value = cand.date.value if cand.date is not None else None
+        if cand.date is not None and value is not None and value.day is not None:
+            index = next((i for i, x in enumerate(view.mentions) if x.date is cand.date), None)
+            if index is not None and re.search(rf"\b(?:around|about|approximately|roughly|circa) ⟦D{index}⟧", masked):
+                # an approximate day says the month only ("around April 27 to 28")
+                d = cand.date
+                cand.date = DateMention(d.begin, d.end, d.surface, PartialDate(value.year, value.month), d.role)
 
     def guess(self, view: SentenceView, word: str, cand: Candidate) -> None:
         """The status when no cue word says it: tense, then the date against publication."""
@@ -540,6 +566,7 @@ def extract(context: Context) -> None:
             if recent:
                 recent[-1].status = "cancelled"
         add_leaders_of_visited_states(context, found)
+        events.resolve_plural(view, candidates, reader.location_after)
         candidates += found
     meeting_merge.merge(context, candidates)
 

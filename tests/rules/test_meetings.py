@@ -248,3 +248,114 @@ def test_two_people_agreed_to_hold_a_summit(extract) -> None:
     m = _only(extract("Abe and Putin agreed to hold a summit in Vladivostok in September.", "2016-11-20"))
     assert m.participants == {"Shinzo_Abe", "Vladimir_Putin"}
     assert (m.location, _iso(m), m.status) == ("Vladivostok", "2017-09", "planned")
+
+
+# -- clauses, cue tables, calls, ellipsis, "the two leaders" -------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "Vladimir Putin will visit Tokyo in March, his aides said after the talks with Shinzo Abe in Lima.",
+    "Vladimir Putin will visit Tokyo in March, officials said after talks with Shinzo Abe in Lima.",
+])
+def test_the_meeting_after_a_reporting_verb_keeps_its_own_clause(extract, text: str) -> None:
+    facts = extract(text, "2016-11-20")
+    talks = [m for m in facts.meetings if m.location == "Lima"]
+    assert talks, [(m.participants, m.location) for m in facts.meetings]
+    assert talks[0].status == "held"
+    assert _iso(talks[0]) != "2017-03"
+
+
+@pytest.mark.parametrize("text", [
+    "Shinzo Abe and Vladimir Putin held a phone call on Monday.",
+    "Shinzo Abe spoke by phone with Vladimir Putin on Monday.",
+    "Shinzo Abe had telephone talks with Vladimir Putin on Monday.",
+])
+def test_a_phone_call_between_named_leaders_is_talks(extract, text: str) -> None:
+    m = _only(extract(text, "2016-05-06"))
+    assert m.participants == {"Shinzo_Abe", "Vladimir_Putin"}
+    assert m.kind == "talks"
+    assert m.status == "held"
+
+
+@pytest.mark.parametrize("cue, status", [
+    ("is slated to meet", "planned"),
+    ("is scheduled to meet", "planned"),
+    ("is set to meet", "planned"),
+    ("has postponed his plan to meet", "cancelled"),
+    ("called off a plan to meet", "cancelled"),
+])
+def test_status_cues_from_the_table(extract, cue: str, status: str) -> None:
+    m = _only(extract(f"Shinzo Abe {cue} Vladimir Putin in Moscow.", "2016-05-06"))
+    assert m.participants == {"Shinzo_Abe", "Vladimir_Putin"}
+    assert m.status == status
+
+
+def test_as_he_did_repeats_the_attend_of_the_first_clause(extract) -> None:
+    facts = extract("Shinzo Abe will attend the Victory Day parade in Moscow, as he did the opening "
+                    "ceremony of the Winter Olympics in Sochi in 2014.", "2015-05-01")
+    places = {m.location for m in facts.meetings}
+    assert {"Moscow", "Sochi"} <= places, [(m.participants, m.location) for m in facts.meetings]
+
+
+def test_did_alone_is_not_a_meeting(extract) -> None:
+    assert extract("Shinzo Abe did the opening ceremony himself.", "2015-05-01").meetings == []
+
+
+def test_the_two_leaders_are_the_leaders_not_the_last_two_people(extract) -> None:
+    text = ("Shinzo Abe met Vladimir Putin in Moscow on Monday. Aide Yuri Ushakov and spokesman "
+            "Dmitry Peskov briefed reporters. The two leaders held talks again in Sochi on Tuesday.")
+    facts = extract(text, "2016-05-06")
+    sochi = [m for m in facts.meetings if m.location == "Sochi"]
+    assert sochi and sochi[0].participants == {"Shinzo_Abe", "Vladimir_Putin"}
+
+
+@pytest.mark.parametrize("anaphor", ["Both meetings", "The two meetings"])
+def test_both_meetings_take_the_place_named_and_share_a_date(extract, anaphor: str) -> None:
+    text = ("Vladimir Putin will meet Shinzo Abe next week. Putin will also hold talks with "
+            f"Angela Merkel. {anaphor} will take place at a forum in Lima.")
+    facts = extract(text, "2016-11-10")
+    merkel = [m for m in facts.meetings if "Angela_Merkel" in m.participants]
+    assert merkel, [(m.participants, m.location) for m in facts.meetings]
+    assert merkel[0].location == "Lima"
+    assert _iso(merkel[0]) == "2016-11"
+    assert merkel[0].status == "planned"
+
+
+def test_a_plural_anaphor_does_not_reach_meetings_long_before(extract) -> None:
+    text = ("Vladimir Putin met Shinzo Abe on Monday. The weather was mild. Prices rose. "
+            "Markets fell. Both meetings will take place in Lima.")
+    m = _only(extract(text, "2016-05-06"))
+    assert m.location is None
+
+
+@pytest.mark.parametrize("qualifier", ["around", "about", "roughly"])
+def test_an_approximate_day_gives_the_month(extract, qualifier: str) -> None:
+    m = _only(extract(f"Shinzo Abe will meet Vladimir Putin in Moscow {qualifier} April 27.", "2017-03-30"))
+    assert _iso(m) == "2017-04"
+
+
+def test_an_exact_day_stays_a_day(extract) -> None:
+    m = _only(extract("Shinzo Abe will meet Vladimir Putin in Moscow on April 27.", "2017-03-30"))
+    assert _iso(m) == "2017-04-27"
+
+
+@pytest.mark.parametrize("dash", ["-", "–"])
+def test_a_pair_of_leaders_joined_by_a_dash_or_en_dash_met(extract, dash: str) -> None:
+    m = _only(extract(f"Aides prepared the Abe{dash}Putin meeting in Sochi on Friday.", "2016-05-09"))
+    assert {"Shinzo_Abe", "Vladimir_Putin"} <= m.participants
+
+
+@pytest.mark.parametrize("place, iri", [("Port Vila", "Port_Vila"), ("Nova Ruritania", "Nova_Ruritania"),
+                                        ("Ruritania", "Ruritania")])
+def test_a_meeting_place_the_registry_lacks_is_discovered(extract_with_registry, place: str, iri: str) -> None:
+    facts, registry = extract_with_registry(f"Shinzo Abe met Vladimir Putin in {place} on Monday.", "2016-05-09")
+    m = _only(facts)
+    assert m.location == iri
+    entity = registry[iri]
+    assert entity.cls == "City" and entity.discovered and entity.wikidata is None
+
+
+@pytest.mark.parametrize("phrase", ["in May", "in Parliament", "in President Obama's office"])
+def test_months_titles_and_institutions_are_not_places(extract, phrase: str) -> None:
+    m = _only(extract(f"Shinzo Abe met Vladimir Putin {phrase}.", "2016-05-09"))
+    assert m.location is None
