@@ -38,7 +38,7 @@ def test_registry_names_and_demonyms_are_found() -> None:
     assert _named(view, "Vladimir Putin").entity == "Vladimir_Putin"
     assert _named(view, "Abe").entity == "Shinzo_Abe"
     assert _named(view, "Tokyo").entity == "Tokyo"
-    assert view.masked == "⟦S0⟧ President ⟦P1⟧ met ⟦P2⟧ in ⟦C3⟧."
+    assert view.masked == "⟦P1⟧ met ⟦P2⟧ in ⟦C3⟧."  # the person phrase is one token
 
 
 def test_people_and_organizations_unknown_to_the_registry_are_discovered() -> None:
