@@ -38,10 +38,24 @@ _ORG = re.compile(
 _TERRITORY = re.compile(r"(?<![\w])(?:[A-Z][a-z]+ ){1,2}Islands(?![\w])")
 _NAME_TOKEN = r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?"
 _PERSON = re.compile(rf"(?<![\w.])({_NAME_TOKEN})((?: [A-Z]\.)? {_NAME_TOKEN})(?![\w])")
+# "<title> [to <State>] <Name>": a title introduces the name after it ("Ambassador to Japan
+# Cheng Yonghua"); the name is two or three capitalised words.
 _TITLED = re.compile(
     r"(?<![\w])(?:" + "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
-    + rf") ({_NAME_TOKEN}(?: {_NAME_TOKEN}){{1,2}})(?![\w])"
+    + rf")(?: to (?:the )?{_CAP}(?: {_CAP})?)? ({_NAME_TOKEN}(?: {_NAME_TOKEN}){{1,2}})(?![\w])"
 )
+# Words that start a sentence or a clause and so look like the first word of a name.
+_NOT_NAMES = frozenset(("On", "In", "At", "The", "For", "By", "But", "And", "After", "Before", "Last",
+                        "Next", "This", "That", "When", "While", "Since", "Earlier", "Later", "Then"))
+
+
+def _apposed() -> re.Pattern[str]:
+    """"<Name>, a|the <title> …" and "<Name>, head of …": an apposition whose first words make
+    a formal title introduces the name before it, known or not."""
+    g = grammar()
+    return re.compile(
+        rf"(?<![\w.])({_NAME_TOKEN}(?: {_NAME_TOKEN}){{1,2}}), (?:(?:(?:a|an|the) (?:{g.describe})*"
+        rf"(?:[A-Z][\w'’-]* ){{0,3}}(?:{g.title})\b)|(?:(?:{g.describe})*(?:{g.title}) of\b))")
 _PRONOUN = re.compile(r"(?<![\w])(he|He|his|His|him|she|She|her|Her)(?![\w])")
 _ADMINISTRATION = re.compile(r"^ (administration|government)\b")
 
@@ -144,6 +158,7 @@ class MentionFinder:
         self.registry = registry
         self.first_names = first_names
         self._forms = registry.surface_forms()
+        self._apposed = _apposed()
         names = sorted(self._forms, key=len, reverse=True)
         self._gazetteer = re.compile(
             r"(?<![\w])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])"
@@ -176,6 +191,9 @@ class MentionFinder:
             found.append((1, Mention(begin + m.start(), begin + m.end(), m.group(0), "T")))
         for m in _TITLED.finditer(chunk):
             found.append((2, Mention(begin + m.start(1), begin + m.end(1), m.group(1), "P")))
+        for m in self._apposed.finditer(chunk):
+            if m.group(1).split()[0] not in _NOT_NAMES:
+                found.append((2, Mention(begin + m.start(1), begin + m.end(1), m.group(1), "P")))
         for m in _PERSON.finditer(chunk):
             if m.group(1) in self.first_names:
                 found.append((2, Mention(begin + m.start(), begin + m.end(), m.group(0), "P")))
