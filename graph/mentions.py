@@ -342,8 +342,17 @@ class MentionFinder:
             person = view.mention(m.group("person"))
             if person.pronoun:
                 continue
-            roles = [r for part in re.split(r"\s+and\s+(?=(?:a |an |the )?[a-z])", m.group("body"))
-                     if (r := self._apposition_role(view, part.strip())) is not None]
+            roles: list[Role] = []
+            shared: str | None = None  # "a senior French diplomat and deputy foreign minister"
+            for part in re.split(r"\s+and\s+(?=(?:a |an |the )?[a-z])", m.group("body")):
+                lead = re.match(r"(?:(?:a|an|the)\s+)?(?:[a-z-]+\s+){0,2}(⟦S\d+⟧)\s", part.strip())
+                if lead is not None:
+                    shared = view.mention(lead.group(1)).entity
+                role = self._apposition_role(view, part.strip())
+                if role is not None:
+                    if role.of is None and role.of_kind == "state":
+                        role.of = shared
+                    roles.append(role)
             if not roles:
                 continue
             begin = person.phrase.begin if person.phrase else person.begin
