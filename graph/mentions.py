@@ -348,11 +348,11 @@ class MentionFinder:
                 lead = re.match(r"(?:(?:a|an|the)\s+)?(?:[a-z-]+\s+){0,2}(⟦S\d+⟧)\s", part.strip())
                 if lead is not None:
                     shared = view.mention(lead.group(1)).entity
-                role = self._apposition_role(view, part.strip())
-                if role is not None:
-                    if role.of is None and role.of_kind == "state":
-                        role.of = shared
-                    roles.append(role)
+                found = self._apposition_role(view, part.strip())
+                if found is not None:
+                    if found.of is None and found.of_kind == "state":
+                        found.of = shared
+                    roles.append(found)
             if not roles:
                 continue
             begin = person.phrase.begin if person.phrase else person.begin
