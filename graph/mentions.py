@@ -49,6 +49,18 @@ _NOT_NAMES = frozenset(("On", "In", "At", "The", "For", "By", "But", "And", "Aft
                         "Next", "This", "That", "When", "While", "Since", "Earlier", "Later", "Then"))
 
 
+def _company() -> re.Pattern[str]:
+    """"Rosneft chairman Igor Sechin", "chairman of the oil firm Rosneft, Igor Sechin": one
+    capitalised word that owns a lower-case office held in an organization, itself before a
+    name, is the organization (even one the registry lacks)."""
+    titles = sorted((t.title for t in grammar().titles.values() if t.of_kind == "organization"
+                     and t.title.islower()), key=len, reverse=True)
+    alternation = "|".join(map(re.escape, titles))
+    return re.compile(rf"(?<![\w’'-])([A-Z][a-z]+) (?:{alternation}) (?={_NAME_TOKEN} {_NAME_TOKEN})"
+                      rf"|(?<![\w’'-])(?:{alternation}) of (?:the )?(?:[a-z][\w-]* ){{0,4}}([A-Z][a-z]+),"
+                      rf" (?={_NAME_TOKEN} {_NAME_TOKEN})")
+
+
 def _apposed() -> re.Pattern[str]:
     """"<Name>, a|the <title> …" and "<Name>, head of …": an apposition whose first words make
     a formal title introduces the name before it, known or not."""
@@ -159,6 +171,7 @@ class MentionFinder:
         self.first_names = first_names
         self._forms = registry.surface_forms()
         self._apposed = _apposed()
+        self._company = _company()
         names = sorted(self._forms, key=len, reverse=True)
         self._gazetteer = re.compile(
             r"(?<![\w])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])"
@@ -191,6 +204,10 @@ class MentionFinder:
             found.append((1, Mention(begin + m.start(), begin + m.end(), m.group(0), "T")))
         for m in _TITLED.finditer(chunk):
             found.append((2, Mention(begin + m.start(1), begin + m.end(1), m.group(1), "P")))
+        for m in self._company.finditer(chunk):
+            group = 1 if m.group(1) else 2
+            if m.group(group) not in _NOT_NAMES and m.group(group).lower() not in grammar().modifiers:
+                found.append((3, Mention(begin + m.start(group), begin + m.end(group), m.group(group), "O")))
         for m in self._apposed.finditer(chunk):
             if m.group(1).split()[0] not in _NOT_NAMES:
                 found.append((2, Mention(begin + m.start(1), begin + m.end(1), m.group(1), "P")))
@@ -312,7 +329,10 @@ class MentionFinder:
         for m in pats.before.finditer(masked):
             person = view.mention(m.group("person"))
             info = g.info(m.group("title"))
-            if person.pronoun or info is None or (m.group("comma") and not m.group("det")):
+            # "Japan's foreign minister, Taro Kono" and "chairman of the oil firm Rosneft, Igor
+            # Sechin": a title in commas before the name needs its owner said first or after "of"
+            if person.pronoun or info is None or (m.group("comma") and not m.group("det")
+                                                  and (m.group("prep") or "").lower() != "of"):
                 continue
             title = " ".join(m.group("title").split())
             plural = title.lower().endswith("s") and not title.lower().endswith(info.title.lower())

@@ -119,7 +119,7 @@ def patterns() -> Patterns:
     before = re.compile(
         rf"(?<![\w'⟧-])(?:(?P<det>the|a|an|his|her|its|their|(?P<poss>{tok})'s?)\s+)?"
         rf"(?P<pre>(?:{g.describe})*)(?:(?P<owner>{tok})\s+)?(?P<pre2>(?:{g.describe})*)"
-        rf"(?P<title>{g.title})(?:\s+(?P<prep>to|of)\s+(?:the\s+)?(?P<to>{tok}))?"
+        rf"(?P<title>{g.title})(?:\s+(?P<prep>to|of)\s+(?:the\s+)?(?:[a-z][\w-]*\s+){{0,4}}(?P<to>{tok}))?"
         rf"(?P<comma>,)?\s+(?P<person>⟦P\d+⟧)(?P<close>,)?",
         re.IGNORECASE)
     after = re.compile(r"(?P<person>⟦P\d+⟧),\s+(?P<body>[^,;()“”\"]+?)"

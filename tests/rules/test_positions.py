@@ -200,3 +200,13 @@ def test_a_title_stated_only_inside_a_quotation_is_not_a_position(extract) -> No
     facts = extract('"We told Deputy Foreign Minister Ivan Petrov so," said John Smith.')
     assert ("Ivan_Petrov", "Deputy Foreign Minister", None) not in _positions(facts)
     assert all(p.holder != "Ivan_Petrov" for p in facts.positions)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Sanctions hit Rosneft chairman Igor Sechin on Monday.", ("Igor_Sechin", "chairman", "Rosneft")),
+    ("The visit was led by Harvard professor Jane Doe.", ("Jane_Doe", "professor", "Harvard")),
+    ("The list names the chairman of the state-owned gas giant Gazprom, Alexei Miller.",
+     ("Alexei_Miller", "chairman", "Gazprom")),
+])
+def test_a_capitalised_word_before_an_organization_office_is_the_organization(extract, text, expected) -> None:
+    assert _positions(extract(text)) == {expected}
