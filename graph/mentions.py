@@ -8,9 +8,14 @@ Mentions come from four sources, in order of trust:
 3. within an article, a surname alone or "Mr. X" refers to the person last named in full;
 4. pronouns (he, his, she, her) refer to a compatible person of the same or previous sentence.
 
+A person's whole phrase — "former Russian Deputy Prime Minister Ivan Petrov", "Jane Doe, a
+senior British trade minister," — becomes the mention's ``phrase``: its span and the offices it
+states (title, whose office, former or not), read by the grammar of ``graph.titles``.
+
 Each sentence also gets a *masked* text in which every mention is replaced by a token
-``⟦P3⟧`` (type letter + index), so that the rules can be written as readable patterns over
-"⟦P0⟧ met with ⟦P1⟧ in ⟦C2⟧" rather than over raw names.
+``⟦P3⟧`` (type letter + index; a person phrase is ONE token, the mentions inside it have
+none), so that the rules can be written as readable patterns over "⟦P0⟧ met with ⟦P1⟧ in
+⟦C2⟧" rather than over raw names and titles.
 """
 
 from __future__ import annotations
@@ -386,7 +391,7 @@ class MentionFinder:
         """The office in one conjunct of an apposition ("a senior British trade minister")."""
         g = grammar()
         m = patterns().part.fullmatch(part)
-        if m is None or any(word in part for word in NON_TITLES if word != "former"):
+        if m is None or any(word in part for word in NON_TITLES):
             return None
         info = g.info(m.group("title"))
         if info is None:

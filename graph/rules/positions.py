@@ -1,13 +1,13 @@
 """Positions held: a person, a formal title, and the state or organization it is of.
 
-News introduces people in two ways:
-
-* a title before the name, with the state as a demonym or the organization as a modifier:
-  "Russian President Vladimir Putin", "Kremlin spokesman Dmitry Peskov", "Prime Minister
-  Shinzo Abe" (the state then comes from who the person is);
-* an apposition after the name: "Alexei Pushkov, head of the foreign affairs committee in
-  Russia’s lower house of parliament", "James Brown, an associate professor at Temple
-  University" — descriptions ("a Putin confidant", "an expert on …") are not titles.
+The offices come from the person phrases of the mentions stage ("Russian President Vladimir
+Putin", "James Brown, an associate professor at Temple University", "then-Prime Minister X"):
+this module only decides whose office each is when the phrase does not say — the host of "visit
+Ukraine to meet with President X", the state of "Russian officials such as …", else the
+person's state or organization from the registry, as the titles table says — and adds one
+form the phrase cannot see: "his Russian counterpart, X" holds the paired person's office.
+Former offices are positions too; descriptions ("a Putin confidant", "North Korean leader")
+are not.
 """
 
 from __future__ import annotations
