@@ -355,6 +355,11 @@ class MentionFinder:
                 else:
                     self._own(view, role, target)
             end = m.end() if (m.group("comma") and m.group("close")) else m.end("person")
+            of_state = re.match(r"\s+of\s+(⟦S\d+⟧)", masked[m.end("person"):])
+            if of_state is not None and role.of is None and not m.group("close"):
+                # "Prime Minister Ivan Petrov of Ruritania": the state after the name
+                self._own(view, role, view.mention(of_state.group(1)))
+                end = m.end("person") + of_state.end()
             person.phrase = PersonPhrase(at(m.start()), at(end), [role])
             if plural:  # "Presidents A and B": the title is each one's
                 rest = re.match(r"(?:,\s+⟦P\d+⟧)*,?\s+and\s+⟦P\d+⟧", masked[m.end("person"):])
@@ -431,6 +436,12 @@ class MentionFinder:
             if form is not None and self.registry[form[0]].letter == "S" and rest:
                 role.of = form[0]
                 role.title = f"{rest} {role.title}"
+                return
+            if entity.discovered:
+                # "Foreign Ministry spokesman X": a ministry whose state the text leaves to the
+                # reader; the office is the state's, found from the person (or not at all)
+                if role.office == "spokesperson":
+                    role.title = f"{owner.surface} {role.title}"
                 return
         role.of = entity.id
 

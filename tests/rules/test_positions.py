@@ -210,3 +210,16 @@ def test_a_title_stated_only_inside_a_quotation_is_not_a_position(extract) -> No
 ])
 def test_a_capitalised_word_before_an_organization_office_is_the_organization(extract, text, expected) -> None:
     assert _positions(extract(text)) == {expected}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Prime Minister Ivan Petrov of Russia met Abe.", ("Ivan_Petrov", "Prime Minister", "Russia")),
+    ("Talks with Foreign Minister John Carter of Canada ended.", ("John_Carter", "Foreign Minister", "Canada")),
+])
+def test_the_state_after_a_titled_name(extract, text, expected) -> None:
+    assert expected in _positions(extract(text))
+
+
+def test_a_ministry_spokesperson_with_no_state_said_gets_none_from_the_ministry(extract) -> None:
+    facts = extract("Foreign Ministry spokesman John Carter said so.")
+    assert _positions(facts) == {("John_Carter", "Foreign Ministry spokesman", None)}
