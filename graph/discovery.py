@@ -100,5 +100,9 @@ def unresolved_names(mentions: ArticleMentions) -> list[str]:
 
 
 def report(mentions: ArticleMentions, registry: Registry, before: set[str]) -> ArticleDiscovery:
-    return ArticleDiscovery(mentions.article.file_name, discovered_since(registry, before),
-                            unresolved_names(mentions))
+    """What the article added to the registry, and the names still unresolved — less those a
+    rule discovered after the mentions were found (a meeting's place "in Kirkenes")."""
+    found = discovered_since(registry, before)
+    known = {label for labels in found.values() for label in labels}
+    return ArticleDiscovery(mentions.article.file_name, found,
+                            [name for name in unresolved_names(mentions) if name not in known])

@@ -7,7 +7,9 @@ speech verb) never means touching rule code.
 from __future__ import annotations
 
 # Formal titles, longest first where one is a prefix of another.  "<title> <Name>" introduces
-# a person; "<Name>, <title> of/at <Org>" gives a position.
+# a person (graph.mentions) and the capitalised spellings are the canonical role names
+# (graph.rdf).  Which offices a person phrase gives is read by the grammar of graph.titles,
+# from the cue tables ontology/cues/titles.tsv and title-modifiers.tsv — extend those.
 TITLES = (
     "Deputy Prime Minister", "Prime Minister", "Foreign Minister", "Defense Minister",
     "Defence Minister", "Finance Minister", "Economy Minister", "Trade Minister",
@@ -28,8 +30,9 @@ TITLES = (
 )
 # Titles that name the role of a state's leader, in the order a summit prefers them.
 LEADER_TITLES = ("President", "Prime Minister", "Chancellor", "Premier", "King", "Emperor")
-# Words that make a description, not a formal title ("a Putin confidant", "an expert on").
-NON_TITLES = ("confidant", "expert", "ally", "friend", "critic", "spy", "aide to", "former")
+# Words that make a description, not a formal title ("a Putin confidant", "an expert on");
+# "former" marks a past office, which is a position too, and is read from title-modifiers.tsv.
+NON_TITLES = ("confidant", "expert", "ally", "friend", "critic", "spy", "aide to")
 
 SPEECH_VERBS = (
     "said", "says", "say", "added", "adds", "told", "tells", "stated", "states", "noted",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from graph.articles import Article, PartialDate, load_articles
 from graph.build import _finder
 from graph.mentions import ArticleMentions, Mention, SentenceView
@@ -38,7 +40,7 @@ def test_registry_names_and_demonyms_are_found() -> None:
     assert _named(view, "Vladimir Putin").entity == "Vladimir_Putin"
     assert _named(view, "Abe").entity == "Shinzo_Abe"
     assert _named(view, "Tokyo").entity == "Tokyo"
-    assert view.masked == "⟦S0⟧ President ⟦P1⟧ met ⟦P2⟧ in ⟦C3⟧."
+    assert view.masked == "⟦P1⟧ met ⟦P2⟧ in ⟦C3⟧."  # the person phrase is one token
 
 
 def test_people_and_organizations_unknown_to_the_registry_are_discovered() -> None:
@@ -126,3 +128,81 @@ def test_a_name_with_no_short_form_is_not_named_by_its_last_word() -> None:
 def test_a_curly_quotation_closed_by_a_straight_mark_is_blanked_too() -> None:
     [view] = _find('“Putin will never give back the islands," Abe said.').views
     assert view.unquoted == '“…" ⟦P1⟧ said.'
+
+
+# -- person phrases -----------------------------------------------------------------------------
+
+def _phrase(text: str, surface: str) -> tuple[str, list[tuple[str, str | None, bool]]]:
+    """The article text of a person's phrase and its (title, of, former) roles."""
+    [view] = _find(text).views
+    phrase = _named(view, surface).phrase
+    assert phrase is not None
+    return text[phrase.begin : phrase.end], [(r.title, r.of, r.former) for r in phrase.roles]
+
+
+def test_titled_coordinated_people_are_one_token_each() -> None:
+    [view] = _find("German Chancellor Angela Merkel and French President Emmanuel Macron met in Berlin "
+                   "on Thursday.").views
+    assert view.masked == "⟦P1⟧ and ⟦P3⟧ met in ⟦C4⟧ on ⟦D5⟧."
+    assert [m.surface for m in view.conjuncts("⟦P3⟧")] == ["Angela Merkel", "Emmanuel Macron"]
+
+
+@pytest.mark.parametrize(("text", "surface", "span", "roles"), [
+    ("Russian President Vladimir Putin arrived.", "Vladimir Putin", "Russian President Vladimir Putin",
+     [("President", "Russia", False)]),
+    ("It was the former Japanese Prime Minister Shinzo Abe who spoke.", "Shinzo Abe",
+     "the former Japanese Prime Minister Shinzo Abe", [("Prime Minister", "Japan", True)]),
+    ("Talks with then-Foreign Minister Sergei Lavrov failed.", "Sergei Lavrov",
+     "then-Foreign Minister Sergei Lavrov", [("Foreign Minister", None, True)]),
+    ("Ties improved, Japan's ambassador to Russia, John Smith, said.", "John Smith",
+     "Japan's ambassador to Russia, John Smith,", [("ambassador to Russia", "Japan", False)]),
+    ("John Smith, a senior British deputy trade minister, said so.", "John Smith",
+     "John Smith, a senior British deputy trade minister,", [("deputy trade minister", "United_Kingdom", False)]),
+    ("The deal is off, said Jane Doe, an associate professor at Temple University.", "Jane Doe",
+     "Jane Doe, an associate professor at Temple University", [("associate professor", "Temple_University", False)]),
+])
+def test_a_person_phrase_keeps_its_span_title_owner_and_former_flag(text, surface, span, roles) -> None:
+    assert _phrase(text, surface) == (span, roles)
+
+
+def test_an_apposition_is_part_of_the_token_with_its_closing_comma() -> None:
+    [view] = _find("Anna Weber, the German defence minister, arrived in Riga.").views
+    assert view.masked == "⟦P0⟧ arrived in ⟦C2⟧."
+
+
+def test_a_chained_apposition_keeps_its_comma() -> None:
+    [view] = _find("Abe invited Ivan Petrov, speaker of the State Duma, the lower house, to Tokyo.").views
+    assert view.masked.startswith("⟦P0⟧ invited ⟦P1⟧, the lower house, to ⟦C")
+
+
+def test_a_plural_title_is_shared_by_the_coordinated_names() -> None:
+    [view] = _find("Presidents Emmanuel Macron and Vladimir Putin met.").views
+    assert view.masked == "⟦P0⟧ and ⟦P1⟧ met."
+    assert [r.title for m in view.mentions if m.phrase for r in m.phrase.roles] == ["President", "President"]
+
+
+@pytest.mark.parametrize("text", [
+    "North Korean leader Kim Jong Un arrived.",
+    "Kim Jong Un, a close friend of the president, arrived.",
+])
+def test_descriptions_are_not_titles(text: str) -> None:
+    [view] = _find(text).views
+    assert _named(view, "Kim Jong Un").phrase is None
+
+
+def test_people_introduced_by_a_titled_apposition_are_discovered() -> None:
+    [view] = _find("In Hanoi, Tran Duc, the deputy chief of mission at the Chinese embassy, "
+                   "met Han Wei, head of the consular section.").views
+    assert _named(view, "Tran Duc").entity == "Tran_Duc"
+    assert _named(view, "Han Wei").letter == "P"
+    assert "On Monday" not in {m.surface for m in _find("On Monday, the minister spoke.").views[0].mentions}
+
+
+def test_every_seed_phrase_is_the_article_text_around_its_name() -> None:
+    for article in load_articles(SEEDS):
+        registry, finder = _finder()
+        for view in finder.find(article, registry.copy()).views:
+            for m in view.mentions:
+                if m.phrase is not None:
+                    assert view.sentence.begin <= m.phrase.begin <= m.begin
+                    assert m.end <= m.phrase.end <= view.sentence.end
