@@ -375,3 +375,18 @@ def test_sparql_service_description_stays_for_rdf_clients(server: Any, accept: s
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(media)
     assert "sd" in response.text.lower()
+
+
+def test_a_query_asked_again_is_analysed_once_and_each_caller_gets_its_own_shape() -> None:
+    from server.provenance import shape as shapes
+
+    query = PREFIXES + "SELECT ?m ?d WHERE { ?m a dip:Meeting OPTIONAL { ?m dip:date ?d } }"
+    first = shapes.analyse(query)
+    assert query in shapes._ANALYSED
+    first.blocks.clear()  # a caller changing its shape does not change what the next one gets
+    second = shapes.analyse(query)
+    assert [b.kind for b in second.blocks] == ["required", "optional"]
+    assert second is not shapes.analyse(query)
+    for i in range(shapes.ANALYSED_KEPT + 1):  # bounded: the oldest goes first
+        shapes.analyse(PREFIXES + f"SELECT ?x WHERE {{ ?x dip:date {i} }}")
+    assert query not in shapes._ANALYSED
