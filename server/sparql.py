@@ -39,6 +39,7 @@ from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from server.engine import Boolean, QueryError, QueryRefused, QueryRequest, QueryTooLarge, Solutions, Triples
@@ -148,6 +149,15 @@ class Params:
 
 
 # --- routes ---------------------------------------------------------------------------------
+def browser_wants_html(accept: str | None) -> bool:
+    """True when the client names HTML explicitly and rates nothing above it: a browser opening
+    /sparql, which should land on the query page rather than an RDF/XML download. A client that
+    only sends ``*/*`` (most SPARQL clients) or rates RDF higher keeps the service description."""
+    ranges = parse_accept(accept or "")
+    html = [r.q for r in ranges if (r.main, r.sub) in (("text", "html"), ("application", "xhtml+xml"))]
+    return bool(html) and max(html) > 0 and max(html) >= max(r.q for r in ranges)
+
+
 @router.api_route("/sparql", methods=["GET", "HEAD"])
 async def sparql_get(request: Request) -> Response:
     """A query in the URL, or (with no query) the service description."""
@@ -155,6 +165,9 @@ async def sparql_get(request: Request) -> Response:
     if params.has("update"):
         return error_response(403, UPDATE_REFUSED)
     if not params.has("query"):
+        if not params.has("format") and browser_wants_html(request.headers.get("accept")):
+            root = str(request.scope.get("root_path", "")).rstrip("/")
+            return RedirectResponse(f"{root}/", status_code=303, headers={"Vary": "Accept"})
         return await service_description(request, params)
     return await answer(request, params, params.all("query"))
 

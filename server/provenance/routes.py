@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, cast
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from graph.namespace import DIP_IRI
 from server.engine import Boolean, QueryError, QueryRequest, Solutions
@@ -324,23 +324,66 @@ def _statement_json(triple: Triple, graphs: list[str], index: SourceIndex, label
     }
 
 
+def _wants_html(request: Request) -> bool:
+    """A browser (HTML rated highest) gets the page; JSON clients and ``*/*`` keep the JSON."""
+    from server.sparql import browser_wants_html  # the same rule as GET /sparql without a query
+    return browser_wants_html(request.headers.get("accept"))
+
+
+def _page_links(described: Json, root: str) -> Json:
+    """Each source of the report with the article page's address and each sentence's ``#span-``
+    anchor there (as the article pages anchor their spans), so the page template stays plain."""
+    from server.pages.sources import span_anchor
+    from server.pages.terms import local_href
+
+    def link(source: Json) -> Json:
+        page = local_href(str(source["article"]), root) or ""
+        return {**source, "href": page or None,
+                "sentences": [{**s, "href": f"{page}#{span_anchor(str(s['span']))}" if page else None}
+                              for s in source["sentences"]]}
+
+    return {**described,
+            "facts": [{**f, "sources": [link(s) for s in f["sources"]]} for f in described["facts"]],
+            "statements": [{**st, "sources": [link(s) for s in st["sources"]]} for st in described["statements"]]}
+
+
+def _error(request: Request, html: bool, status: int, message: str) -> Response:
+    if html:
+        from server.pages.routes import page
+        return page(request, "error.html", status, title="No provenance", message=message)
+    return error_response(status, message)
+
+
 @router.get("/provenance")
-def provenance(request: Request, iri: str | None = None) -> JSONResponse:
-    """Every fact about a resource (``?iri=``), with the articles and sentences that state it."""
+def provenance(request: Request, iri: str | None = None) -> Response:
+    """Every fact about a resource (``?iri=``), with the articles and sentences that state it: JSON
+    for programs, a page for browsers."""
+    html = _wants_html(request)
     if iri is None or not iri.strip():
-        return error_response(400, "missing parameter iri: ask /provenance?iri=<IRI of a resource>, "
-                                   "such as https://w3id.org/dipkg/id/Shinzo_Abe")
+        return _error(request, html, 400, "missing parameter iri: ask /provenance?iri=<IRI of a resource>, "
+                                          "such as https://w3id.org/dipkg/id/Shinzo_Abe")
     iri = iri.strip()
     if iri.startswith("<") and iri.endswith(">"):
         iri = iri[1:-1]
     if not valid_iri(iri):
-        return error_response(400, f"iri={iri!r} is not an absolute IRI (such as https://w3id.org/dipkg/id/Shinzo_Abe)")
+        return _error(request, html, 400,
+                      f"iri={iri!r} is not an absolute IRI (such as https://w3id.org/dipkg/id/Shinzo_Abe)")
     service = cast("Service", request.app.state.service)
     try:
         described = describe(service, iri)
     except QueryError as err:
-        return error_response(err.status, err.message)
+        return _error(request, html, err.status, err.message)
     if described is None:
-        return error_response(404, f"<{iri}> is not in this dataset: no triple has it as subject, predicate "
-                                   "or object")
-    return JSONResponse(described)
+        return _error(request, html, 404, f"<{iri}> is not in this dataset: no triple has it as subject, "
+                                          "predicate or object")
+    if html:
+        from server.pages.routes import page, root_of
+        root = root_of(request)
+        return page(request, "provenance.html", title=f"Provenance of {described['label'] or iri}",
+                    report=_page_links(described, root), resource_href=_local(iri, root))
+    return JSONResponse(described, headers={"Vary": "Accept"})
+
+
+def _local(iri: str, root: str) -> str | None:
+    from server.pages.terms import local_href
+    return local_href(iri, root)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -135,8 +137,30 @@ def _projection(node: Any) -> frozenset[str] | None:
     return None
 
 
+_ANALYSED: OrderedDict[str, Shape] = OrderedDict()
+ANALYSED_KEPT = 64  # queries whose shape is kept: the query page asks the same query twice
+
+
 def analyse(query: str) -> Shape:
-    """The blocks of triple patterns of a SELECT query."""
+    """The blocks of triple patterns of a SELECT query.
+
+    rdflib's pyparsing parser is the slowest step of tracing a small query (tens of ms, as much as
+    all the engine's lookups), and the query page runs the same query plain and then with
+    provenance, so recent shapes are kept; each caller gets its own copy, free to change it."""
+    with _PARSE_LOCK:
+        kept = _ANALYSED.get(query)
+        if kept is not None:
+            _ANALYSED.move_to_end(query)
+            return copy.deepcopy(kept)
+    shape = _analyse(query)
+    with _PARSE_LOCK:
+        _ANALYSED[query] = copy.deepcopy(shape)
+        while len(_ANALYSED) > ANALYSED_KEPT:
+            _ANALYSED.popitem(last=False)
+    return shape
+
+
+def _analyse(query: str) -> Shape:
     try:
         with _PARSE_LOCK:
             algebra = translateQuery(parseQuery(query)).algebra

@@ -28,6 +28,144 @@
   });
   window.dipkgYasgui = yasgui;
 
+  // YASR's "Simple view" (plain values, not RDF syntax) unless the reader switched it off.
+  function simpleView(tab) {
+    var table = tab && tab.getYasr() && tab.getYasr().plugins.table;
+    if (table && table.persistentConfig && table.persistentConfig.compact === undefined) {
+      table.persistentConfig.compact = true;
+    }
+  }
+  simpleView(yasgui.getTab());
+
+  // The query each tab last ran: its rows' sources are asked for that query, not the editor's text.
+  var ran = {};
+  var traced = {};
+  yasgui.on("query", function (instance, tab) {
+    simpleView(tab);
+    ran[tab.getId()] = tab.getQuery();
+    delete traced[tab.getId()];
+  });
+
+  // Per-answer provenance, asked once per run and only when a reader opens a row's sources: the
+  // same query with provenance=true (SPARQL JSON with one "provenance" entry per solution).
+  function provenanceOf(tab) {
+    var id = tab.getId();
+    if (!traced[id]) {
+      var body = new URLSearchParams({ query: ran[id] || tab.getQuery(), provenance: "true" });
+      traced[id] = fetch(endpoint, {
+        method: "POST", body: body,
+        headers: { Accept: "application/sparql-results+json" },
+      }).then(function (response) {
+        if (!response.ok) return response.text().then(function (t) { throw new Error(t || response.statusText); });
+        return response.json();
+      }).then(function (json) { return json.provenance || []; });
+      traced[id].catch(function () { delete traced[id]; });
+    }
+    return traced[id];
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function local(iri) {
+    return iri && iri.indexOf(config.idBase) === 0 ? config.pagesBase + iri.slice(config.idBase.length) : null;
+  }
+
+  // One row's sources: each article (title, publisher, date) with its sentences highlighted, each
+  // linked to the sentence's #span- anchor on the article page; then what could not be traced.
+  function renderSources(entry) {
+    var box = el("div", "row-sources");
+    (entry.sources || []).forEach(function (source) {
+      var figure = el("figure", "source");
+      var page = local(source.article);
+      (source.sentences || []).forEach(function (sentence) {
+        var quote = el("blockquote");
+        var mark = el("mark", null, sentence.text);
+        var anchor = local(sentence.span);
+        if (page && anchor) {
+          var link = el("a");
+          link.href = page + "#" + sentence.span.slice(config.idBase.length);
+          link.appendChild(mark);
+          quote.appendChild(link);
+        } else {
+          quote.appendChild(mark);
+        }
+        figure.appendChild(quote);
+      });
+      var caption = el("figcaption");
+      var title = el(page ? "a" : "span", null, source.title || source.article);
+      if (page) title.href = page;
+      caption.appendChild(title);
+      var meta = [source.publisher, source.issued].filter(Boolean).join(", ");
+      if (meta) caption.appendChild(document.createTextNode(", " + meta));
+      figure.appendChild(caption);
+      box.appendChild(figure);
+    });
+    (entry.registry || []).forEach(function (item) {
+      box.appendChild(el("p", "registry", "From " + item.source + ": " + item.triple.join(" ")));
+    });
+    (entry.untraced || []).forEach(function (item) {
+      box.appendChild(el("p", "untraced", item.reason + (item.message ? ": " + item.message : "")));
+    });
+    if (!box.childNodes.length) box.appendChild(el("p", "untraced", "No source is recorded for this row."));
+    return box;
+  }
+
+  function toggleSources(button, row) {
+    var open = row.nextElementSibling;
+    if (open && open.classList.contains("sources-row")) {
+      open.remove();
+      button.setAttribute("aria-expanded", "false");
+      return;
+    }
+    var tab = yasgui.getTab();
+    var index = Number(button.getAttribute("data-row"));
+    var detail = el("tr", "sources-row");
+    var cell = el("td", null, "Looking up the sources…");
+    cell.colSpan = row.children.length;
+    detail.appendChild(cell);
+    row.after(detail);
+    button.setAttribute("aria-expanded", "true");
+    provenanceOf(tab).then(function (entries) {
+      cell.textContent = "";
+      cell.appendChild(entries[index] ? renderSources(entries[index])
+                                      : el("p", "untraced", "No provenance was given for this row."));
+    }).catch(function (err) {
+      cell.textContent = "The sources could not be looked up: " + err.message;
+    });
+  }
+
+  // A "sources" control in the first cell of every result row; the row's place among the
+  // solutions comes from DataTables (its data index), so it survives sorting and paging.
+  function solutionIndex(row) {
+    var tab = yasgui.getTab();
+    var table = tab && tab.getYasr() && tab.getYasr().plugins.table;
+    var api = table && table.dataTable;
+    if (!api || typeof api.row !== "function") return -1;
+    var index = api.row(row).index();
+    return typeof index === "number" ? index : -1;
+  }
+
+  function addSourceControls() {
+    root.querySelectorAll(".yasr table.dataTable tbody tr").forEach(function (row) {
+      if (row.classList.contains("sources-row") || row.querySelector("button.sources")) return;
+      var first = row.querySelector("td");
+      var index = solutionIndex(row);
+      if (!first || index < 0) return;
+      var button = el("button", "sources", "sources");
+      button.type = "button";
+      button.setAttribute("data-row", String(index));
+      button.setAttribute("aria-expanded", "false");
+      button.title = "The sentences this row comes from";
+      button.addEventListener("click", function () { toggleSources(button, row); });
+      first.appendChild(button);
+    });
+  }
+
   // An IRI of the graph, https://w3id.org/dipkg/id/X, is shown on this service at /id/X.
   function relink(node) {
     if (node.nodeType !== 1) return;
@@ -43,6 +181,7 @@
   relink(root);
   new MutationObserver(function (mutations) {
     mutations.forEach(function (m) { m.addedNodes.forEach(relink); });
+    addSourceControls();
   }).observe(root, { childList: true, subtree: true });
 
   // One click: the example replaces the current tab's query and runs.

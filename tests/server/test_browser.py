@@ -64,6 +64,22 @@ def test_query_page_runs_examples_and_links_to_entity_pages(server: RunningServe
             assert "Every Abe–Putin meeting" in page.evaluate(
                 "window.dipkgYasgui.getTab().getQuery()")
 
+            # every row has a "sources" control: it opens the row's sentences, marked, with the
+            # article's title and a link to the sentence on the article page
+            buttons = page.locator(".yasr table.dataTable tbody button.sources")
+            assert buttons.count() == rows.count()
+            buttons.first.click()
+            opened = page.locator(".yasr tr.sources-row")
+            expect(opened.locator("mark").first).to_be_visible()
+            assert len(opened.locator("mark").first.inner_text()) > 20
+            expect(opened.locator("figcaption a").first).to_have_attribute("href", re.compile(r"^/id/article-"))
+            sentence_link = opened.locator("blockquote a").first
+            expect(sentence_link).to_have_attribute("href", re.compile(r"^/id/article-[^#]+#\S+$"))
+            buttons.first.click()
+            expect(opened).to_have_count(0)
+            # the table shows plain values (YASR's "Simple view") by default
+            assert page.locator(".yasr .tableControls input[type=checkbox]").first.is_checked()
+
             # the built-in one returns IRIs: they link to this service's entity pages
             page.get_by_role("button", name="Leaders").click()
             links = page.locator(".yasr table.dataTable tbody a[href^='/id/']")
@@ -85,6 +101,19 @@ def test_query_page_runs_examples_and_links_to_entity_pages(server: RunningServe
             anchor = page.url.split("#", 1)[1]
             expect(page.locator(f"[id='{anchor}']")).to_be_attached()
             expect(page.locator(".article-text mark").first).to_be_visible()
+
+            # a row's sentence link lands on the sentence in its article
+            page.goto(server.url + "/")
+            page.get_by_role("button", name="Abe Putin meetings").click()
+            page.locator(".yasr table.dataTable tbody button.sources").first.click()
+            page.locator(".yasr tr.sources-row blockquote a").first.click()
+            anchor = page.url.split("#", 1)[1]
+            expect(page.locator(f"[id='{anchor}']")).to_be_attached()
+
+            # the provenance page of a resource, in a browser
+            page.goto(server.url + "/provenance?iri=https%3A%2F%2Fw3id.org%2Fdipkg%2Fid%2FShinzo_Abe")
+            expect(page.locator("h1")).to_have_text("Shinzo Abe")
+            expect(page.locator("figure.source mark").first).to_be_visible()
 
             assert not errors, errors
             assert not outside, f"the pages tried to reach the network: {outside}"

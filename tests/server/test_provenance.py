@@ -313,3 +313,80 @@ def test_resource_errors(server: Any, params: dict[str, str], status: int) -> No
     response = httpx.get(f"{server.url}/provenance", params=params, timeout=30)
     assert response.status_code == status
     assert response.json()["detail"]
+
+
+# --- the HTML view of /provenance?iri= and /sparql opened in a browser -----------------------------
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_resource_provenance_page_for_browsers(server: Any, abe: dict[str, Any]) -> None:
+    response = httpx.get(f"{server.url}/provenance", params={"iri": ID + "Shinzo_Abe"},
+                         headers={"Accept": BROWSER_ACCEPT}, timeout=30)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "accept" in response.headers["vary"].lower()
+    html = response.text
+    assert "<h1><a href=\"/id/Shinzo_Abe\">Shinzo Abe</a></h1>" in html
+    # every sentence of the JSON report is on the page, marked, linked to its anchor on the article page
+    sentence = abe["facts"][0]["sources"][0]["sentences"][0]
+    anchor = sentence["span"][len(ID):]
+    article = abe["facts"][0]["sources"][0]["article"][len(ID):]
+    assert f'<a href="/id/{article}#{anchor}"><mark>' in html
+    assert html.count("<mark>") >= sum(len(s["sentences"]) for f in abe["facts"] for s in f["sources"])
+    assert "<script>" not in html and " style=" not in html  # no inline code (CSP allows only 'self')
+
+
+@pytest.mark.parametrize("accept", [None, "*/*", "application/json", "text/html;q=0.5,application/json"])
+def test_resource_provenance_stays_json_for_programs(server: Any, accept: str | None) -> None:
+    headers = {"Accept": accept} if accept else {}
+    response = httpx.get(f"{server.url}/provenance", params={"iri": ID + "Shinzo_Abe"}, headers=headers, timeout=30)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["facts"]
+
+
+def test_resource_provenance_errors_are_pages_for_browsers(server: Any) -> None:
+    response = httpx.get(f"{server.url}/provenance", params={"iri": ID + "Nobody_At_All"},
+                         headers={"Accept": BROWSER_ACCEPT}, timeout=30)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Nobody_At_All" in response.text
+
+
+@pytest.mark.parametrize("accept", [BROWSER_ACCEPT, "text/html", "application/xhtml+xml, */*;q=0.1"])
+def test_sparql_in_a_browser_goes_to_the_query_page(server: Any, accept: str) -> None:
+    response = httpx.get(server.sparql, headers={"Accept": accept}, timeout=30)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+    page = httpx.get(server.sparql, headers={"Accept": accept}, timeout=30, follow_redirects=True)
+    assert page.status_code == 200 and 'id="yasgui"' in page.text
+
+
+@pytest.mark.parametrize(("accept", "media"), [
+    ("*/*", "text/turtle"),
+    ("text/turtle", "text/turtle"),
+    ("text/turtle, text/html;q=0.5", "text/turtle"),
+    (None, "text/turtle"),
+    ("application/rdf+xml", "application/rdf+xml"),
+])
+def test_sparql_service_description_stays_for_rdf_clients(server: Any, accept: str | None, media: str) -> None:
+    headers = {"Accept": accept} if accept else {}
+    response = httpx.get(server.sparql, headers=headers, timeout=30)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media)
+    assert "sd" in response.text.lower()
+
+
+def test_a_query_asked_again_is_analysed_once_and_each_caller_gets_its_own_shape() -> None:
+    from server.provenance import shape as shapes
+
+    query = PREFIXES + "SELECT ?m ?d WHERE { ?m a dip:Meeting OPTIONAL { ?m dip:date ?d } }"
+    first = shapes.analyse(query)
+    assert query in shapes._ANALYSED
+    first.blocks.clear()  # a caller changing its shape does not change what the next one gets
+    second = shapes.analyse(query)
+    assert [b.kind for b in second.blocks] == ["required", "optional"]
+    assert second is not shapes.analyse(query)
+    for i in range(shapes.ANALYSED_KEPT + 1):  # bounded: the oldest goes first
+        shapes.analyse(PREFIXES + f"SELECT ?x WHERE {{ ?x dip:date {i} }}")
+    assert query not in shapes._ANALYSED
