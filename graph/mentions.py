@@ -21,17 +21,17 @@ none), so that the rules can be written as readable patterns over "⟦P0⟧ met 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from graph.articles import Article
 from graph.datelines import credit_spans
-from graph.dates import DateMention, find_dates
-from graph.lexicon import FEMALE_PRONOUNS, NON_TITLES, TITLES
+from graph.dates import find_dates
+from graph.lexicon import FEMALE_PRONOUNS, TITLES
+from graph.mention_types import TOKEN, ArticleMentions, Mention, PersonPhrase, Role, SentenceView
+from graph.phrases import PhraseReader
 from graph.registry import Entity, Registry, name_pattern
 from graph.sentences import Sentence, split_sentences
-from graph.titles import grammar, patterns
+from graph.titles import grammar
 
-TOKEN = re.compile(r"⟦([A-Z])(\d+)⟧")
 _ORG_HEADS = (
     "Department|Bureau|Authority|Directorate|Secretariat|Airlines|Airways|"
     "University|Center|Centre|Institute|Foundation|Council|Committee|Ministry|Agency|Bank|"
@@ -87,97 +87,6 @@ _PRONOUN = re.compile(r"(?<![\w])(he|He|his|His|him|she|She|her|Her)(?![\w])")
 _ADMINISTRATION = re.compile(r"^ (administration|government)\b")
 
 
-@dataclass
-class Role:
-    """An office a person phrase gives its person ("Foreign Minister" of Russia).
-
-    ``of`` is what the phrase itself says (a demonym, "Japan's", "of Japan", "at Temple
-    University"); None when it says nothing, and the rules then ask the registry, looking
-    first for a state or an organization as ``of_kind`` says.
-    """
-
-    title: str
-    of: str | None = None
-    former: bool = False
-    office: str = ""
-    of_kind: str = "state"
-    leader: bool = False
-
-
-@dataclass
-class PersonPhrase:
-    """The whole phrase around a person's name, which the masked text keeps as ONE token:
-    "former Russian Deputy Prime Minister Ivan Petrov", "Jane Doe, Britain's ambassador to
-    France," (offsets into the article; the closing comma of an apposition is inside)."""
-
-    begin: int
-    end: int
-    roles: list[Role] = field(default_factory=list)
-
-
-@dataclass
-class Mention:
-    """A stretch of an article that names an entity or a date (offsets into the article)."""
-
-    begin: int
-    end: int
-    surface: str
-    letter: str
-    entity: str | None = None
-    demonym: bool = False
-    pronoun: bool = False
-    date: DateMention | None = None
-    phrase: PersonPhrase | None = None
-
-    @property
-    def extent(self) -> tuple[int, int]:
-        """What the mention's token stands for in masked text: its phrase, else its name."""
-        return (self.phrase.begin, self.phrase.end) if self.phrase else (self.begin, self.end)
-
-
-@dataclass
-class SentenceView:
-    """A sentence with its mentions and its masked text, the unit the rules work on."""
-
-    sentence: Sentence
-    mentions: list[Mention]
-    masked: str = ""
-    unquoted: str = ""
-    quoted: list[tuple[int, int]] = field(default_factory=list)
-
-    def mention(self, token: str) -> Mention:
-        """The mention behind a masked token such as ``⟦P3⟧``."""
-        match = TOKEN.fullmatch(token)
-        if not match:
-            raise ValueError(f"not a mention token: {token!r}")
-        return self.mentions[int(match.group(2))]
-
-    def tokens(self, text: str) -> list[Mention]:
-        """The mentions whose tokens appear in a piece of masked text, in order."""
-        return [self.mentions[int(m.group(2))] for m in TOKEN.finditer(text)]
-
-    def conjuncts(self, token: str) -> list[Mention]:
-        """The people coordinated with a person token ("⟦P0⟧, ⟦P1⟧ and ⟦P2⟧"), itself included.
-
-        News names the parties of one act as one noun phrase; a rule that finds one of them
-        as subject or object reads the others from here.
-        """
-        at = self.masked.find(token)
-        if at < 0 or not token.startswith("⟦P"):
-            return [self.mention(token)]
-        unit = re.compile(r"(?:⟦P\d+⟧, )*⟦P\d+⟧(?:,? and ⟦P\d+⟧)?")
-        for m in unit.finditer(self.masked):
-            if m.start() <= at < m.end():
-                return self.tokens(m.group(0))
-        return [self.mention(token)]
-
-
-@dataclass
-class ArticleMentions:
-    article: Article
-    views: list[SentenceView]
-
-
 class MentionFinder:
     """Finds mentions with one registry; compiled once, used for every article."""
 
@@ -186,6 +95,7 @@ class MentionFinder:
         self.first_names = first_names
         self._forms = registry.surface_forms()
         self._apposed = _apposed()
+        self._phrase_reader = PhraseReader(registry, self._forms)
         self._company = _company()
         names = sorted(self._forms, key=len, reverse=True)
         # one trie-shaped pattern: the longest name wins, at a cost that does not grow with
@@ -278,7 +188,7 @@ class MentionFinder:
             views.append(SentenceView(sentence, mentions))
         self._pronouns(text, views)
         for view in views:
-            self._phrases(text, view)
+            self._phrase_reader.read(text, view, self.registry)
             view.quoted = _quoted(view.sentence.text)
             view.masked = _mask(text, view, ())
             view.unquoted = _mask(text, view, view.quoted)
@@ -333,133 +243,6 @@ class MentionFinder:
                 if target is not None:
                     view.mentions.append(Mention(b, e, m.group(0), "P", target, pronoun=True))
             view.mentions.sort(key=lambda x: x.begin)
-
-    # -- person phrases -------------------------------------------------------------------
-    def _phrases(self, text: str, view: SentenceView) -> None:
-        """Give each titled person mention its whole phrase, its offices and their owners.
-
-        The grammar (``graph.titles``) runs over the sentence with its mentions as tokens,
-        whitespace kept, so that a match maps back to exact article offsets.
-        """
-        masked, starts = _unfolded(text, view)
-
-        def at(pos: int) -> int:  # masked offset -> article offset
-            return starts[pos]
-
-        g, pats = grammar(), patterns()
-        for m in pats.before.finditer(masked):
-            person = view.mention(m.group("person"))
-            info = g.info(m.group("title"))
-            # "Japan's foreign minister, Taro Kono" and "chairman of the oil firm Rosneft, Igor
-            # Sechin": a title in commas before the name needs its owner said first or after "of"
-            if person.pronoun or info is None or (m.group("comma") and not m.group("det")
-                                                  and (m.group("prep") or "").lower() != "of"):
-                continue
-            title = " ".join(m.group("title").split())
-            plural = title.lower().endswith("s") and not title.lower().endswith(info.title.lower())
-            if plural:
-                title = title[:-1]
-            role = Role(info.role or title, None, g.is_former((m.group("pre") or "") + " " + (m.group("pre2") or "")),
-                        info.office, info.of_kind, info.leader and not g.ranked(title))
-            owner = m.group("owner") or m.group("poss")
-            if owner:
-                self._own(view, role, view.mention(owner))
-            if m.group("to"):
-                target = view.mention(m.group("to"))
-                if m.group("prep").lower() == "to":
-                    role.title = f"{role.title} to {target.surface}"
-                else:
-                    self._own(view, role, target)
-            end = m.end() if (m.group("comma") and m.group("close")) else m.end("person")
-            of_state = re.match(r"\s+of\s+(⟦S\d+⟧)", masked[m.end("person"):])
-            if of_state is not None and role.of is None and not m.group("close"):
-                # "Prime Minister Ivan Petrov of Ruritania": the state after the name
-                self._own(view, role, view.mention(of_state.group(1)))
-                end = m.end("person") + of_state.end()
-            person.phrase = PersonPhrase(at(m.start()), at(end), [role])
-            if plural:  # "Presidents A and B": the title is each one's
-                rest = re.match(r"(?:,\s+⟦P\d+⟧)*,?\s+and\s+⟦P\d+⟧", masked[m.end("person"):])
-                for other in view.tokens(rest.group(0)) if rest else []:
-                    if other.phrase is None:
-                        other.phrase = PersonPhrase(other.begin, other.end,
-                                                    [Role(role.title, None, role.former, role.office,
-                                                          role.of_kind, role.leader)])
-        for m in pats.after.finditer(masked):
-            person = view.mention(m.group("person"))
-            if person.pronoun:
-                continue
-            roles: list[Role] = []
-            shared: str | None = None  # "a senior French diplomat and deputy foreign minister"
-            for part in re.split(r"\s+and\s+(?=(?:a |an |the )?[a-z])", m.group("body")):
-                lead = re.match(r"(?:(?:a|an|the)\s+)?(?:[a-z-]+\s+){0,2}(⟦S\d+⟧)\s", part.strip())
-                if lead is not None:
-                    shared = view.mention(lead.group(1)).entity
-                found = self._apposition_role(view, part.strip())
-                if found is not None:
-                    if found.of is None and found.of_kind == "state":
-                        found.of = shared
-                    roles.append(found)
-            if not roles:
-                continue
-            begin = person.phrase.begin if person.phrase else person.begin
-            earlier = person.phrase.roles if person.phrase else []
-            # the closing comma belongs to the phrase unless another apposition follows it
-            chained = re.match(r",\s+(?:the|a|an)\s", masked[m.end("body"):], re.IGNORECASE)
-            end = m.end("body") if chained else m.end()
-            person.phrase = PersonPhrase(begin, at(end), earlier + roles)
-
-    def _apposition_role(self, view: SentenceView, part: str) -> Role | None:
-        """The office in one conjunct of an apposition ("a senior British trade minister")."""
-        g = grammar()
-        m = patterns().part.fullmatch(part)
-        if m is None or any(word in part for word in NON_TITLES):
-            return None
-        info = g.info(m.group("title"))
-        if info is None:
-            return None
-        title = " ".join(m.group("title").split())
-        role = Role(info.role or title, None, g.is_former((m.group("pre") or "") + " " + (m.group("pre2") or "")),
-                    info.office, info.of_kind, info.leader and not g.ranked(title))
-        if m.group("owner"):
-            self._own(view, role, view.mention(m.group("owner")))
-        tail = m.group("tail") or ""
-        owners = list(re.finditer(
-            r"\s(at|of|in|for)\s+(?:the\s+)?(?:(?P<host>⟦S\d+⟧)\s+(?:embassy|consulate|mission|delegation)\b"
-            r"|(?P<tok>⟦[OS]\d+⟧))", tail, re.IGNORECASE))
-        at_owner = [o for o in owners if o.group(1).lower() == "at"]
-        chosen = at_owner[-1] if at_owner else (owners[-1] if owners else None)
-        kept = tail
-        if chosen is not None:
-            token = chosen.group("host") or chosen.group("tok")
-            self._own(view, role, view.mention(token))
-            prep = chosen.group(1).lower()
-            if prep in ("at", "in") or chosen.group("host") or token.startswith("⟦S"):
-                kept = tail[: chosen.start()]  # "prime minister of Japan": the role, and its state
-        if kept.strip():
-            words = TOKEN.sub(lambda t: view.mentions[int(t.group(2))].surface, kept)
-            role.title = " ".join(f"{title}{words}".split())
-        return role
-
-    def _own(self, view: SentenceView, role: Role, owner: Mention) -> None:
-        """Whose office: a state, an organization, or — for a ministry named with its state
-        ("Chinese Defence Ministry spokesman") — the state, the ministry joining the role."""
-        entity = self.registry.get(owner.entity)
-        if entity is None or entity.letter not in "SO":
-            return
-        if entity.letter == "O" and owner.surface.split()[-1] in ("Ministry", "Department"):
-            first, _, rest = owner.surface.partition(" ")
-            form = self._forms.get(first)
-            if form is not None and self.registry[form[0]].letter == "S" and rest:
-                role.of = form[0]
-                role.title = f"{rest} {role.title}"
-                return
-            if entity.discovered:
-                # "Foreign Ministry spokesman X": a ministry whose state the text leaves to the
-                # reader; the office is the state's, found from the person (or not at all)
-                if role.office == "spokesperson":
-                    role.title = f"{owner.surface} {role.title}"
-                return
-        role.of = entity.id
 
     def _compatible(self, entity_id: str | None, female: bool) -> bool:
         entity = self.registry.get(entity_id)
@@ -528,27 +311,6 @@ def _inside_phrase(mention: Mention, mentions: list[Mention]) -> bool:
                for other in mentions)
 
 
-def _unfolded(text: str, view: SentenceView) -> tuple[str, list[int]]:
-    """The sentence with mentions as tokens and white space as it is, and for each position
-    of that text (and one past its end) the article offset it comes from."""
-    s = view.sentence
-    out: list[str] = []
-    starts: list[int] = []
-    cursor = s.begin
-    for i, m in enumerate(view.mentions):
-        if m.begin < cursor:
-            continue
-        out.append(text[cursor : m.begin])
-        starts.extend(range(cursor, m.begin))
-        token = f"⟦{m.letter}{i}⟧"
-        out.append(token)
-        starts.extend([m.begin] + [m.end] * (len(token) - 1))
-        cursor = m.end
-    out.append(text[cursor : s.end])
-    starts.extend(range(cursor, s.end + 1))
-    return "".join(out).replace("’", "'").replace("‘", "'"), starts
-
-
 def _quoted(sentence: str) -> list[tuple[int, int]]:
     """(begin, end) of the text inside each pair of quotation marks of the sentence."""
     spans: list[tuple[int, int]] = []
@@ -561,3 +323,7 @@ def _quoted(sentence: str) -> list[tuple[int, int]]:
 
 def entity_of(registry: Registry, mention: Mention) -> Entity | None:
     return registry.get(mention.entity)
+
+
+# the records live in graph.mention_types; the stages import them from here, as before
+__all__ = ["TOKEN", "ArticleMentions", "Mention", "MentionFinder", "PersonPhrase", "Role", "SentenceView", "entity_of"]
