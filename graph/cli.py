@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from graph.errors import InputError
+from graph.resources import package_version
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -213,15 +214,6 @@ def _iso_date(value: str) -> object:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {value!r}") from None
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("dipkg")
-    except PackageNotFoundError:
-        return "(not installed)"
-
-
 def predeclared_prefixes() -> str:
     """The query page's prefixes, declared before a shell query (a query that declares one
     itself wins: SPARQL takes the last declaration)."""
@@ -232,7 +224,7 @@ def predeclared_prefixes() -> str:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dipkg", description="A knowledge graph of diplomacy built from news articles.")
-    p.add_argument("--version", action="version", version=f"dipkg {_version()}")
+    p.add_argument("--version", action="version", version=f"dipkg {package_version()}")
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="extract, reason, validate and write the dataset")
     b.add_argument("--articles", type=Path, default=Path("seeds"), help="folder of *.txt and articles.toml")

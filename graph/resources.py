@@ -12,3 +12,13 @@ def ontology_dir() -> Path:
     if override:
         return Path(override)
     return Path(__file__).resolve().parent.parent / "ontology"
+
+
+def package_version() -> str:
+    """The installed dipkg's version (pyproject.toml), for --version, the pages and the API."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dipkg")
+    except PackageNotFoundError:
+        return "(not installed)"

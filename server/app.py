@@ -24,6 +24,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from graph.resources import package_version
 from server.config import Settings
 from server.dataset import ServedDataset, load_dataset
 from server.engine import QueryEngine
@@ -99,7 +100,7 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
             served.close()
 
     app = FastAPI(title="dipkg", description="A knowledge graph of diplomacy, with provenance.",
-                  version="0.1.0", lifespan=lifespan)
+                  version=package_version(), lifespan=lifespan)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                        allow_headers=["*"], expose_headers=["*"])

@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from graph.resources import package_version
 from server.engine import QueryError
 from server.pages.reading import GraphReader, Row
 from server.pages.routes import page, root_of
@@ -38,7 +39,7 @@ PAIR = "\u241e"  # between an IRI and its label inside one GROUP_CONCAT item, so
 class Column:
     name: str          # the query variable
     title: str
-    link: str | None = None   # the variable holding the IRIs of a linked (or multi-linked) column
+    link: str | None = None   # the variable holding the IRI the column links to (itself: the fact)
     many: bool = False        # GROUP_CONCAT of several values
     pairs: bool = False       # each value is "IRI<PAIR>label" (several linked values, kept paired)
 
@@ -185,18 +186,14 @@ def _cells(kind: Kind, row: Row, root: str) -> list[Cell]:
             links = [(label, local_href(iri, root)) for iri, label in _linked(row, column.name)]
             cells.append(Cell(", ".join(label for label, _ in links), links))
             continue
-        texts = _values(row, column.name) if column.many else [_value(row, column.name)]
-        if column.link:
-            iris = _values(row, column.link) if column.many else [_value(row, column.link)]
-            if column.name == column.link:  # the fact itself: a short "details" link
-                texts = ["details"]
-            links = []
-            for i, text in enumerate(texts):
-                iri = iris[i] if i < len(iris) and len(iris) == len(texts) else ""
-                links.append((text, local_href(iri, root) or (iri if iri.startswith("http") else None)))
-            cells.append(Cell(", ".join(texts), links))
+        text = ", ".join(_values(row, column.name)) if column.many else _value(row, column.name)
+        if column.link == column.name:  # the fact itself: a short "details" link
+            cells.append(Cell(text, [("details", local_href(_value(row, column.name), root))]))
+        elif column.link:
+            iri = _value(row, column.link)
+            cells.append(Cell(text, [(text, local_href(iri, root) or (iri if iri.startswith("http") else None))]))
         else:
-            cells.append(Cell(", ".join(texts), []))
+            cells.append(Cell(text, []))
     return cells
 
 
@@ -395,14 +392,6 @@ def about(request: Request) -> Response:
     from server.downloads import DOWNLOADS  # the service's own list of dump formats
 
     return page(request, "about.html", title="About this dataset", counts=counts, articles=listed,
-                modified=service.dataset.last_modified, version=_version(),
+                modified=service.dataset.last_modified, version=package_version(),
                 downloads=[f"dipkg.{ext}" for ext in DOWNLOADS])
 
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("dipkg")
-    except PackageNotFoundError:
-        return "unknown"
