@@ -24,7 +24,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "benchmarks" / "results"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from serving import free_port  # noqa: E402
+
 P = """PREFIX dip: <https://w3id.org/dipkg/ontology#> PREFIX id: <https://w3id.org/dipkg/id/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
@@ -55,12 +57,6 @@ QUERIES = {
 
 def _examples() -> dict[str, str]:
     return {f"example {p.stem[:2]}": p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples").glob("*.rq"))}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def tree_rss(pid: int) -> int:

@@ -9,25 +9,17 @@ with provenance over the time without it.  Issue 9's goal is a ratio of at most 
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
+from serving import start_dipkg, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 JOIN = """PREFIX dip: <https://w3id.org/dipkg/ontology#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 SELECT ?m ?p ?d WHERE { ?m a dip:Meeting ; dip:participant ?p ; prov:wasDerivedFrom ?d }"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def median_seconds(client: httpx.Client, url: str, query: str, provenance: bool, n: int) -> float:
@@ -52,21 +44,8 @@ def main() -> None:
     args = parser.parse_args()
     queries = [(p.stem, p.read_text(encoding="utf-8")) for p in sorted((ROOT / "examples").glob("*.rq"))]
     queries.append(("3-pattern join", JOIN))
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "graph.cli", "serve", "--data", str(args.data),
-                               "--host", "127.0.0.1", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_dipkg(["--data", str(args.data)])
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        else:
-            raise SystemExit("the service did not start")
         with httpx.Client(timeout=120) as client:
             print(f"{'query':32} {'plain ms':>9} {'prov ms':>9} {'ratio':>6}")
             for name, query in queries:
@@ -74,8 +53,7 @@ def main() -> None:
                 traced = median_seconds(client, f"{base}/sparql", query, True, args.n)
                 print(f"{name:32} {plain * 1000:9.1f} {traced * 1000:9.1f} {traced / plain:6.1f}")
     finally:
-        server.terminate()
-        server.wait(10)
+        stop(server)
 
 
 if __name__ == "__main__":

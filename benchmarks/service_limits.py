@@ -11,24 +11,16 @@ usage: python benchmarks/service_limits.py [--data build] [--limit 5] [--fast 20
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import httpx
+from serving import start_dipkg, stop
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 FAST = "SELECT ?l WHERE { <https://w3id.org/dipkg/id/Shinzo_Abe> <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def fast_latencies(url: str, n: int) -> list[float]:
@@ -47,18 +39,9 @@ def main() -> None:
     ap.add_argument("--limit", type=float, default=5.0)
     ap.add_argument("--fast", type=int, default=20)
     args = ap.parse_args()
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "graph.cli", "serve", "--data", str(args.data), "--port",
-                               str(port), "--query-timeout", str(args.limit), "--workers", "2"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/sparql"
+    server, base = start_dipkg(["--data", str(args.data), "--query-timeout", str(args.limit), "--workers", "2"])
+    url = f"{base}/sparql"
     try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
         idle = fast_latencies(url, args.fast)
         slow_result: dict[str, float | int] = {}
 
@@ -80,8 +63,7 @@ def main() -> None:
               f"(limit {args.limit:g} s, overshoot {slow_result['seconds'] - args.limit:.2f} s)")
         print(f"after the stop: fast query median {1000 * statistics.median(after):.1f} ms")
     finally:
-        server.terminate()
-        server.wait(10)
+        stop(server)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ import argparse
 import http.client
 import json
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -25,7 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from peers import QUERIES, _examples, free_port, request, tree_rss  # noqa: E402
+from peers import QUERIES, _examples, request, tree_rss  # noqa: E402
+from serving import start_dipkg, stop  # noqa: E402
 
 HOSTILE = {
     "cross join to the limit": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
@@ -64,19 +64,9 @@ def main() -> None:
     ap.add_argument("--limit", type=float, default=5, help="the service's query time limit (s)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "stress.json")
     args = ap.parse_args()
-    port = free_port()
-    process = subprocess.Popen([str(Path(sys.executable).parent / "dipkg"), "serve", "--data", str(args.data),
-                                "--port", str(port), "--query-timeout", str(args.limit)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    process, base = start_dipkg(["--data", str(args.data), "--query-timeout", str(args.limit)])
+    port = int(base.rsplit(":", 1)[1])
     try:
-        for _ in range(300):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/health")
-                conn.getresponse().read()
-                break
-            except OSError:
-                time.sleep(0.1)
         mix = [*QUERIES.values(), *_examples().values()]
         lock = threading.Lock()
         unloaded: list[tuple[float, int]] = []
@@ -120,8 +110,7 @@ def main() -> None:
         args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
         print(json.dumps(report, indent=1))
     finally:
-        process.terminate()
-        process.wait(30)
+        stop(process)
 
 
 if __name__ == "__main__":
