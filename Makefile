@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # rebuilt only when an input changed: the articles, the ontology and registry, or the code
-BUILD_INPUTS := $(wildcard seeds/*) $(shell find graph ontology -type f -not -name '*.pyc' 2>/dev/null)
+BUILD_INPUTS := $(wildcard seeds/*) dipkg/cli.py $(shell find graph ontology -type f -not -name '*.pyc' 2>/dev/null)
 build: build/.built
 build/.built: $(STAMP) $(BUILD_INPUTS)
 	$(BIN)/dipkg build --articles seeds --out build
@@ -30,7 +30,7 @@ browser:
 	bash .ci/install-browser.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check graph server tests benchmarks
+	$(BIN)/ruff check dipkg graph server tests benchmarks
 	$(BIN)/mypy
 
 # the browser test needs Debian's chromium: CI installs it (and the test then must run); elsewhere

@@ -23,10 +23,10 @@ import owlrl
 from pyshacl import validate
 from rdflib import Graph
 
-import graph.build as build_module
-from graph.publish import nquads, trig
-from graph.reasoning import infer, infer_owlrl
-from graph.validation import ValidationReport, check, shapes_graph
+import dipkg.graph.build as build_module
+from dipkg.graph.publish import nquads, trig
+from dipkg.graph.reasoning import infer, infer_owlrl
+from dipkg.graph.validation import ValidationReport, check, shapes_graph
 
 
 def main() -> None:

@@ -34,10 +34,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.namespace import ID_IRI, INFERRED_GRAPH
-from server.config import Settings
-from server.dataset import load_dataset
-from server.worker import merged
+from dipkg.graph.namespace import ID_IRI, INFERRED_GRAPH
+from dipkg.server.config import Settings
+from dipkg.server.dataset import load_dataset
+from dipkg.server.worker import merged
 
 DIP = "https://w3id.org/dipkg/ontology#"
 QUERIES = {

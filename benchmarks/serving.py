@@ -24,7 +24,7 @@ def free_port() -> int:
 
 def dipkg_command() -> list[str]:
     dipkg = Path(sys.executable).with_name("dipkg")
-    return [str(dipkg)] if dipkg.is_file() else [sys.executable, "-m", "graph.cli"]
+    return [str(dipkg)] if dipkg.is_file() else [sys.executable, "-m", "dipkg"]
 
 
 def start_dipkg(args: list[str], env: dict[str, str] | None = None,

@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.errors import InputError
+from dipkg.graph.errors import InputError
 
 MANIFEST = "articles.toml"
 # News articles are a few kilobytes; a file past this is not one (or is many), and it would

@@ -12,21 +12,21 @@ from pathlib import Path
 from rdflib import Dataset, Graph, Literal
 from rdflib.compare import to_canonical_graph
 
-from graph.articles import Article, PartialDate, load_articles
-from graph.discovery import ArticleDiscovery
-from graph.discovery import report as discovery_report
-from graph.errors import InputError
-from graph.facts import ArticleFacts
-from graph.mentions import MentionFinder
-from graph.namespace import DIP, INFERRED_GRAPH, NIF, ONTOLOGY_GRAPH
-from graph.publish import nquads, publish_release, summary_json, trig, turtle
-from graph.rdf import ArticleGraphWriter, article_iri, entity_graph, harmonize_kinds
-from graph.reasoning import infer
-from graph.registry import Registry, load_first_names, load_registry
-from graph.resources import ontology_dir
-from graph.rules import extract
-from graph.store import write_store
-from graph.validation import check, with_class_closure
+from dipkg.graph.articles import Article, PartialDate, load_articles
+from dipkg.graph.discovery import ArticleDiscovery
+from dipkg.graph.discovery import report as discovery_report
+from dipkg.graph.errors import InputError
+from dipkg.graph.facts import ArticleFacts
+from dipkg.graph.mentions import MentionFinder
+from dipkg.graph.namespace import DIP, INFERRED_GRAPH, NIF, ONTOLOGY_GRAPH
+from dipkg.graph.publish import nquads, publish_release, summary_json, trig, turtle
+from dipkg.graph.rdf import ArticleGraphWriter, article_iri, entity_graph, harmonize_kinds
+from dipkg.graph.reasoning import infer
+from dipkg.graph.registry import Registry, load_first_names, load_registry
+from dipkg.graph.resources import ontology_dir
+from dipkg.graph.rules import extract
+from dipkg.graph.store import write_store
+from dipkg.graph.validation import check, with_class_closure
 
 
 class BuildError(Exception):

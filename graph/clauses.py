@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from graph import cues
+from dipkg.graph import cues
 
 _TABLE = cues.load("clause-breaks")
 

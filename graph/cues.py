@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from graph.errors import InputError
-from graph.resources import ontology_dir
+from dipkg.graph.errors import InputError
+from dipkg.graph.resources import ontology_dir
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from graph import cues
+from dipkg.graph import cues
 
 
 def _cues(kind: str) -> str:

@@ -13,7 +13,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from graph.articles import PartialDate
+from dipkg.graph.articles import PartialDate
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from graph.mentions import ArticleMentions
-from graph.registry import Registry
+from dipkg.graph.mentions import ArticleMentions
+from dipkg.graph.registry import Registry
 
 # Registry class -> report section.
 SECTIONS = {"Person": "people", "Leader": "people", "Organization": "organizations",

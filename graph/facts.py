@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from graph.articles import Article, PartialDate
+from dipkg.graph.articles import Article, PartialDate
 
 Span = tuple[int, int]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from graph.articles import Article
-from graph.dates import DateMention
-from graph.sentences import Sentence
+from dipkg.graph.articles import Article
+from dipkg.graph.dates import DateMention
+from dipkg.graph.sentences import Sentence
 
 TOKEN = re.compile(r"⟦([A-Z])(\d+)⟧")
 

@@ -22,15 +22,15 @@ from __future__ import annotations
 
 import re
 
-from graph.articles import Article
-from graph.datelines import credit_spans
-from graph.dates import find_dates
-from graph.lexicon import FEMALE_PRONOUNS, TITLES
-from graph.mention_types import TOKEN, ArticleMentions, Mention, PersonPhrase, Role, SentenceView
-from graph.phrases import PhraseReader
-from graph.registry import Entity, Registry, name_pattern
-from graph.sentences import Sentence, split_sentences
-from graph.titles import grammar
+from dipkg.graph.articles import Article
+from dipkg.graph.datelines import credit_spans
+from dipkg.graph.dates import find_dates
+from dipkg.graph.lexicon import FEMALE_PRONOUNS, TITLES
+from dipkg.graph.mention_types import TOKEN, ArticleMentions, Mention, PersonPhrase, Role, SentenceView
+from dipkg.graph.phrases import PhraseReader
+from dipkg.graph.registry import Entity, Registry, name_pattern
+from dipkg.graph.sentences import Sentence, split_sentences
+from dipkg.graph.titles import grammar
 
 _ORG_HEADS = (
     "Department|Bureau|Authority|Directorate|Secretariat|Airlines|Airways|"

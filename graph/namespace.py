@@ -12,7 +12,7 @@ from functools import cache
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
-from graph.resources import ontology_dir
+from dipkg.graph.resources import ontology_dir
 
 DIP_IRI = "https://w3id.org/dipkg/ontology#"
 ID_IRI = "https://w3id.org/dipkg/id/"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from graph.lexicon import NON_TITLES
-from graph.mention_types import TOKEN, Mention, PersonPhrase, Role, SentenceView
-from graph.registry import Registry
-from graph.titles import grammar, patterns
+from dipkg.graph.lexicon import NON_TITLES
+from dipkg.graph.mention_types import TOKEN, Mention, PersonPhrase, Role, SentenceView
+from dipkg.graph.registry import Registry
+from dipkg.graph.titles import grammar, patterns
 
 
 class PhraseReader:

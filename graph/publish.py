@@ -30,8 +30,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
-from graph.namespace import PREFIXES
-from graph.oxterms import ox_quads, ox_triples
+from dipkg.graph.namespace import PREFIXES
+from dipkg.graph.oxterms import ox_quads, ox_triples
 
 
 def _sorted_quads(dataset: Dataset) -> list[ox.Quad]:

@@ -17,11 +17,11 @@ import hashlib
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
-from graph.articles import Article, PartialDate
-from graph.facts import ArticleFacts, Meeting, Span
-from graph.lexicon import TITLES
-from graph.namespace import DIP, ENTITY_GRAPH, ID, NIF, PROV, WD
-from graph.registry import Entity, Registry
+from dipkg.graph.articles import Article, PartialDate
+from dipkg.graph.facts import ArticleFacts, Meeting, Span
+from dipkg.graph.lexicon import TITLES
+from dipkg.graph.namespace import DIP, ENTITY_GRAPH, ID, NIF, PROV, WD
+from dipkg.graph.registry import Entity, Registry
 
 _STATUS = {"held": "Held", "planned": "Planned", "proposed": "Proposed", "cancelled": "Cancelled"}
 _KIND = {"summit": "Summit", "visit": "Visit", "talks": "Talks", "ministerial": "MinisterialMeeting",

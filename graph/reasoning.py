@@ -28,7 +28,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from graph.namespace import ID_IRI
+from dipkg.graph.namespace import ID_IRI
 
 _WIKIDATA = ("http://www.wikidata.org/",)
 _NOISE_TYPES = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class, OWL.Class}

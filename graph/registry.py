@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.errors import InputError
-from graph.lexicon import LEADER_TITLES
-from graph.resources import ontology_dir
+from dipkg.graph.errors import InputError
+from dipkg.graph.lexicon import LEADER_TITLES
+from dipkg.graph.resources import ontology_dir
 
 # Registry table name -> the ontology class local name of its entries.
 TABLES = {

@@ -25,7 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.namespace import INFERRED_GRAPH
+from dipkg.graph.namespace import INFERRED_GRAPH
 
 STORE = "store"
 INFO = "store-info.json"

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from graph import cues
+from dipkg.graph import cues
 
 
 @dataclass(frozen=True)

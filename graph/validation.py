@@ -24,8 +24,8 @@ from pyshacl import validate
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
-from graph.oxterms import ox_quads
-from graph.resources import ontology_dir
+from dipkg.graph.oxterms import ox_quads
+from dipkg.graph.resources import ontology_dir
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,10 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, RDFS
 
-from graph.cues import parse_table
-from graph.errors import InputError
-from graph.namespace import DIP_IRI, NIF, PROV
-from graph.resources import ontology_dir
+from dipkg.graph.cues import parse_table
+from dipkg.graph.errors import InputError
+from dipkg.graph.namespace import DIP_IRI, NIF, PROV
+from dipkg.graph.resources import ontology_dir
 
 WD = "http://www.wikidata.org/entity/"
 PRECISION = {"year": 9, "month": 10, "day": 11}

@@ -24,11 +24,11 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph.resources import package_version
-from server.config import Settings
-from server.dataset import ServedDataset, load_dataset
-from server.engine import QueryEngine
-from server.protocol import error_response
+from dipkg.graph.resources import package_version
+from dipkg.server.config import Settings
+from dipkg.server.dataset import ServedDataset, load_dataset
+from dipkg.server.engine import QueryEngine
+from dipkg.server.protocol import error_response
 
 access_log = logging.getLogger("dipkg.access")
 
@@ -158,7 +158,8 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
             "query_timeout_s": service.settings.query_timeout,
         })
 
-    for module_name in ("server.sparql", "server.downloads", "server.provenance", "server.pages"):
+    for module_name in ("dipkg.server.sparql", "dipkg.server.downloads", "dipkg.server.provenance",
+                        "dipkg.server.pages"):
         try:
             module = __import__(module_name, fromlist=["router"])
         except ModuleNotFoundError as err:

@@ -38,10 +38,10 @@ from typing import Any, TypedDict
 
 import pyoxigraph as ox
 
-from graph.namespace import ENTITY_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
-from graph.publish import RELEASES, SERVING, process_alive
-from graph.store import STORE, fill, read_info
-from server.config import Settings
+from dipkg.graph.namespace import ENTITY_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from dipkg.graph.publish import RELEASES, SERVING, process_alive
+from dipkg.graph.store import STORE, fill, read_info
+from dipkg.server.config import Settings
 
 
 class DatasetError(Exception):

@@ -37,16 +37,16 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 
-from graph.namespace import ID_IRI, INFERRED_GRAPH
-from server.dataset import rdf_format
-from server.engine import QueryError
-from server.protocol import choose, content_type, error_response, graph_format, query_error_response
-from server.protocol import serialize_rdf as _serialize
-from server.sparql import BadParameter, Params
+from dipkg.graph.namespace import ID_IRI, INFERRED_GRAPH
+from dipkg.server.dataset import rdf_format
+from dipkg.server.engine import QueryError
+from dipkg.server.protocol import choose, content_type, error_response, graph_format, query_error_response
+from dipkg.server.protocol import serialize_rdf as _serialize
+from dipkg.server.sparql import BadParameter, Params
 
 if TYPE_CHECKING:
-    from server.app import Service
-    from server.dataset import ServedDataset
+    from dipkg.server.app import Service
+    from dipkg.server.dataset import ServedDataset
 
 router = APIRouter()
 

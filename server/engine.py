@@ -32,11 +32,11 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from graph.namespace import PREFIXES
-from server.config import Settings
-from server.dataset import DEFAULT_GRAPH_ALIASES, GraphPlan, ServedDataset
-from server.screen import Screened, ScreenInvalid, ScreenRefused, screen
-from server.worker import Term, serve
+from dipkg.graph.namespace import PREFIXES
+from dipkg.server.config import Settings
+from dipkg.server.dataset import DEFAULT_GRAPH_ALIASES, GraphPlan, ServedDataset
+from dipkg.server.screen import Screened, ScreenInvalid, ScreenRefused, screen
+from dipkg.server.worker import Term, serve
 
 _CONTEXT = multiprocessing.get_context("spawn")
 log = logging.getLogger("dipkg.engine")

@@ -15,7 +15,7 @@ from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from server.config import Settings
+from dipkg.server.config import Settings
 
 
 class GuardedH11Protocol(H11Protocol):

@@ -34,8 +34,8 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 from starlette.responses import JSONResponse
 
-from server.engine import Boolean, QueryError, Result, Solutions, Triples
-from server.worker import Term
+from dipkg.server.engine import Boolean, QueryError, Result, Solutions, Triples
+from dipkg.server.worker import Term
 
 Kind = Literal["results", "graph"]
 
@@ -208,6 +208,15 @@ def parse_accept(header: str) -> list[MediaRange]:
         if ok:
             ranges.append(MediaRange(main, sub, q, params))
     return ranges
+
+
+def browser_wants_html(accept: str | None) -> bool:
+    """True when the client names HTML explicitly and rates nothing above it: a browser opening
+    /sparql, which should land on the query page rather than an RDF/XML download. A client that
+    only sends ``*/*`` (most SPARQL clients) or rates RDF higher keeps the service description."""
+    ranges = parse_accept(accept or "")
+    html = [r.q for r in ranges if (r.main, r.sub) in (("text", "html"), ("application", "xhtml+xml"))]
+    return bool(html) and max(html) > 0 and max(html) >= max(r.q for r in ranges)
 
 
 def _quality(ranges: Sequence[MediaRange], media_type: str) -> tuple[float, int] | None:

@@ -42,14 +42,15 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from server.engine import Boolean, QueryError, QueryRefused, QueryRequest, QueryTooLarge, Solutions, Triples
-from server.protocol import (
+from dipkg.server.engine import Boolean, QueryError, QueryRefused, QueryRequest, QueryTooLarge, Solutions, Triples
+from dipkg.server.protocol import (
     ALL_FORMATS,
     GRAPH_FORMATS,
     PREFIXES,
     PROVENANCE_PROFILE,
     RESULT_FORMATS,
     NotAcceptable,
+    browser_wants_html,
     check_format_names,
     choose,
     content_type,
@@ -62,9 +63,10 @@ from server.protocol import (
     serialize_results,
     wants_provenance,
 )
+from dipkg.server.provenance import annotate
 
 if TYPE_CHECKING:
-    from server.app import Service
+    from dipkg.server.app import Service
 
 log = logging.getLogger("dipkg.sparql")
 router = APIRouter()
@@ -149,15 +151,6 @@ class Params:
 
 
 # --- routes ---------------------------------------------------------------------------------
-def browser_wants_html(accept: str | None) -> bool:
-    """True when the client names HTML explicitly and rates nothing above it: a browser opening
-    /sparql, which should land on the query page rather than an RDF/XML download. A client that
-    only sends ``*/*`` (most SPARQL clients) or rates RDF higher keeps the service description."""
-    ranges = parse_accept(accept or "")
-    html = [r.q for r in ranges if (r.main, r.sub) in (("text", "html"), ("application", "xhtml+xml"))]
-    return bool(html) and max(html) > 0 and max(html) >= max(r.q for r in ranges)
-
-
 @router.api_route("/sparql", methods=["GET", "HEAD"])
 async def sparql_get(request: Request) -> Response:
     """A query in the URL, or (with no query) the service description."""
@@ -302,14 +295,6 @@ async def _with_provenance(service: Service, query_request: QueryRequest, result
     if not isinstance(result, Solutions):
         form = "an ASK" if isinstance(result, Boolean) else "a CONSTRUCT or DESCRIBE"
         raise BadParameter(f"provenance is for SELECT queries (one entry per solution); this is {form} query")
-    try:  # imported here, not at the top: this module must work (and type-check) without that one
-        from server.provenance import annotate  # type: ignore[import-not-found,unused-ignore]
-    except ModuleNotFoundError as err:
-        if err.name != "server.provenance":
-            raise
-        return error_response(501, "per-answer provenance is not available in this installation of the service; "
-                                   "ask again without provenance=true")
-
     annotations = await run_in_threadpool(annotate, service, query_request, result)
     body = serialize_results(result, RESULT_FORMATS[0], row_limit, {"provenance": annotations})
     media = f'{RESULT_FORMATS[0].media_type}; profile="{PROVENANCE_PROFILE}"'

@@ -20,7 +20,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from server.sandbox import SandboxUnavailable, confine
+from dipkg.server.sandbox import SandboxUnavailable, confine
 
 Term = tuple[Any, ...]
 

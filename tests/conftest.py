@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 
-from graph.build import BuildResult, build, extract_text, publish
-from graph.facts import ArticleFacts
-from graph.namespace import DIP_IRI, ENTITY_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
-from graph.registry import Registry
+from dipkg.graph.build import BuildResult, build, extract_text, publish
+from dipkg.graph.facts import ArticleFacts
+from dipkg.graph.namespace import DIP_IRI, ENTITY_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from dipkg.graph.registry import Registry
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -95,7 +95,7 @@ class CliBuild:
 
 def _start_cli_build(articles: Path, out: Path, logs: Path) -> CliBuild:
     dipkg = Path(sys.executable).with_name("dipkg")
-    command = [str(dipkg)] if dipkg.is_file() else [sys.executable, "-m", "graph.cli"]
+    command = [str(dipkg)] if dipkg.is_file() else [sys.executable, "-m", "dipkg"]
     stdout, stderr = logs / "stdout.txt", logs / "stderr.txt"
     with stdout.open("wb") as o, stderr.open("wb") as e:
         process = subprocess.Popen([*command, "build", "--articles", str(articles), "--out", str(out)],

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.articles import Article, PartialDate, load_articles, read_manifest
-from graph.errors import InputError
+from dipkg.graph.articles import Article, PartialDate, load_articles, read_manifest
+from dipkg.graph.errors import InputError
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from graph.cli import main
+from dipkg.cli import main
 
 ARTICLE = ("OSLO (Reuters) - Deputy Minister Olga Petrova of the Ministry of Digital Affairs met "
            "Norwegian officials in Kirkenes on Monday. The fisheries agency said nothing.\n\n"

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from graph.clauses import clause_at, extent, split
+from dipkg.graph.clauses import clause_at, extent, split
 
 
 def _clauses(masked: str) -> list[tuple[str, str]]:

@@ -8,8 +8,8 @@ import pytest
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
 
-from graph.cli import main
-from graph.namespace import DIP_IRI, ID_IRI
+from dipkg.cli import main
+from dipkg.graph.namespace import DIP_IRI, ID_IRI
 
 SEED = "004_0ad484827421e4c7.txt"
 GOOD_ENTRY = '[[article]]\nfile = "{name}"\ntitle = "T"\npublisher = "P"\npublished = "{published}"\n'

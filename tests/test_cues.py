@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from graph.cues import parse_table
-from graph.errors import InputError
+from dipkg.graph.cues import parse_table
+from dipkg.graph.errors import InputError
 
 TABLE = "# how a status is said\ncue\tstatus\tnote\nwill hold\tplanned\tfuture\nheld\theld\n\nhold\tplanned\n"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph.articles import Article, PartialDate
-from graph.build import _finder
-from graph.datelines import credit_spans
+from dipkg.graph.articles import Article, PartialDate
+from dipkg.graph.build import _finder
+from dipkg.graph.datelines import credit_spans
 
 
 def _credited(text: str) -> list[str]:

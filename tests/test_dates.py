@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.articles import PartialDate
-from graph.dates import find_dates
+from dipkg.graph.articles import PartialDate
+from dipkg.graph.dates import find_dates
 
 
 def _resolve(sentence: str, published: str) -> list[tuple[str, str | None]]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from graph.articles import Article, PartialDate
-from graph.build import _finder
-from graph.discovery import ArticleDiscovery, report
-from graph.mentions import ArticleMentions
-from graph.registry import Registry
+from dipkg.graph.articles import Article, PartialDate
+from dipkg.graph.build import _finder
+from dipkg.graph.discovery import ArticleDiscovery, report
+from dipkg.graph.mentions import ArticleMentions
+from dipkg.graph.registry import Registry
 
 
 def _report(text: str, registry: Registry | None = None) -> ArticleDiscovery:

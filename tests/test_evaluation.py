@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.cli import main
+from dipkg.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -63,7 +63,7 @@ def _last_line(command: list[str]) -> str:
 def test_dipkg_evaluate_prints_the_same_scores_as_the_shared_scorer(seed_build) -> None:
     common = ["--gold", str(GOLD), "--articles", str(ROOT / "seeds")]
     dipkg = Path(sys.executable).with_name("dipkg")
-    entry = [str(dipkg)] if dipkg.is_file() else [sys.executable, "-m", "graph.cli"]
+    entry = [str(dipkg)] if dipkg.is_file() else [sys.executable, "-m", "dipkg"]
     ours = _last_line([*entry, "evaluate", "--data", str(seed_build.out),
                        "--labels", str(DATA / "qid-labels.tsv"), *common])
     shared = _last_line([sys.executable, str(SHARED_SCORER), "--dataset",

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.articles import Article, PartialDate, load_articles
-from graph.build import _finder
-from graph.mentions import ArticleMentions, Mention, SentenceView
+from dipkg.graph.articles import Article, PartialDate, load_articles
+from dipkg.graph.build import _finder
+from dipkg.graph.mentions import ArticleMentions, Mention, SentenceView
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

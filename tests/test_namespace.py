@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from graph import rdf as rdf_module
-from graph.namespace import DIP, DIP_IRI, declared_terms
-from graph.registry import TABLES
+from dipkg.graph import rdf as rdf_module
+from dipkg.graph.namespace import DIP, DIP_IRI, declared_terms
+from dipkg.graph.registry import TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 VOCABULARY = Path(__file__).resolve().parent / "data" / "VOCABULARY.md"

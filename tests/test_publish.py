@@ -12,7 +12,7 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from graph.publish import current_release, write_files
+from dipkg.graph.publish import current_release, write_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SERIALIZATIONS = ("dipkg.trig", "dipkg.ttl", "dipkg.nq")

@@ -15,8 +15,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.cli import main
-from graph.publish import PublishError, current_release, publish_release
+from dipkg.cli import main
+from dipkg.graph.publish import PublishError, current_release, publish_release
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = ("build-info.json", "dipkg.nq", "dipkg.trig", "dipkg.ttl")
@@ -25,7 +25,7 @@ TEXT = "Prime Minister Shinzo Abe met President Vladimir Putin in Moscow on Mond
 
 def _dipkg(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     dipkg = Path(sys.executable).with_name("dipkg")
-    command = [str(dipkg)] if dipkg.is_file() else [sys.executable, "-m", "graph.cli"]
+    command = [str(dipkg)] if dipkg.is_file() else [sys.executable, "-m", "dipkg"]
     return subprocess.run([*command, *args], capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, **(env or {})}, timeout=300, check=False)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, namespace
 from rdflib.namespace import DCTERMS, OWL, RDF
 
-from graph.build import extract_text
-from graph.namespace import DIP_IRI, ENTITY_GRAPH, ID_IRI, INFERRED_GRAPH, NIF, ONTOLOGY_GRAPH, PROV
-from graph.rdf import ArticleGraphWriter, harmonize_kinds
+from dipkg.graph.build import extract_text
+from dipkg.graph.namespace import DIP_IRI, ENTITY_GRAPH, ID_IRI, INFERRED_GRAPH, NIF, ONTOLOGY_GRAPH, PROV
+from dipkg.graph.rdf import ArticleGraphWriter, harmonize_kinds
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from graph.namespace import DIP_IRI, ID_IRI, INFERRED_GRAPH
-from graph.reasoning import infer, infer_owlrl
+from dipkg.graph.namespace import DIP_IRI, ID_IRI, INFERRED_GRAPH
+from dipkg.graph.reasoning import infer, infer_owlrl
 
 ABE = URIRef(ID_IRI + "Shinzo_Abe")
 
@@ -124,7 +124,7 @@ def test_the_chainer_agrees_with_owlrl_on_sameas_functional_and_transitive_axiom
 def test_links_to_wikidata_change_nothing_that_is_kept() -> None:
     """The closure is computed without the owl:sameAs links to Wikidata (they only make owlrl
     copy triples onto Wikidata IRIs, which are dropped): with or without them, the same."""
-    from graph.resources import ontology_dir
+    from dipkg.graph.resources import ontology_dir
 
     ontology = Graph().parse(ontology_dir() / "dipkg.ttl", format="turtle")
     kenya, meeting = URIRef(ID_IRI + "Kenya"), URIRef(ID_IRI + "meeting-test")

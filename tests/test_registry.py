@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import InputError
-from graph.registry import Entity, Registry, load_registry, local_name, name_pattern
+from dipkg.graph.errors import InputError
+from dipkg.graph.registry import Entity, Registry, load_registry, local_name, name_pattern
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTITIES = ROOT / "ontology" / "entities.toml"

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from graph.sentences import split_sentences
+from dipkg.graph.sentences import split_sentences
 
 
 def _texts(text: str) -> list[str]:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.cli import main
-from graph.publish import current_release
-from graph.store import STORE, read_info
+from dipkg.cli import main
+from dipkg.graph.publish import current_release
+from dipkg.graph.store import STORE, read_info
 
 
 def test_a_build_publishes_its_store_with_the_merge_as_a_set(seed_build) -> None:

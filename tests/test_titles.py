@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from graph import cues
-from graph.titles import grammar
+from dipkg.graph import cues
+from dipkg.graph.titles import grammar
 
 
 def test_every_title_says_whose_office_it_is_by_default() -> None:

@@ -11,9 +11,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from graph.cli import main
-from graph.namespace import DIP_IRI, NIF, PROV
-from graph.validation import ValidationReport, check
+from dipkg.cli import main
+from dipkg.graph.namespace import DIP_IRI, NIF, PROV
+from dipkg.graph.validation import ValidationReport, check
 
 ROOT = Path(__file__).resolve().parent.parent
 

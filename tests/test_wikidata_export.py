@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.cli import main
-from graph.resources import ontology_dir
-from graph.wikidata_export import _time, export, positions_table
+from dipkg.cli import main
+from dipkg.graph.resources import ontology_dir
+from dipkg.graph.wikidata_export import _time, export, positions_table
 
 ARTICLE = ("Japan's Prime Minister Shinzo Abe held talks with Russian President Vladimir Putin in Moscow "
            "on Monday, the two leaders said.\n\nThe Kremlin said Japan, a member of the G7, would host the "

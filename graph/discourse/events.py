@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from graph.mentions import SentenceView
-from graph.rules.meeting_types import Candidate
+from dipkg.graph.mentions import SentenceView
+from dipkg.graph.rules.meeting_types import Candidate
 
 _PLURAL = re.compile(
     r"\b(?P<det>[Bb]oth|[Tt]he two|[Tt]hese|[Tt]hose|[Tt]he) (?P<noun>meetings|talks|visits|summits)\b")

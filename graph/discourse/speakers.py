@@ -32,11 +32,11 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from graph.cues import load
-from graph.lexicon import FEMALE_PRONOUNS
-from graph.mentions import Mention, SentenceView
-from graph.registry import Entity
-from graph.rules.common import Context
+from dipkg.graph.cues import load
+from dipkg.graph.lexicon import FEMALE_PRONOUNS
+from dipkg.graph.mentions import Mention, SentenceView
+from dipkg.graph.registry import Entity
+from dipkg.graph.rules.common import Context
 
 SPEAKER_LETTERS = ("P", "O", "S", "C")
 _PREPOSITIONS = frozenset({"of", "with", "to", "by", "in", "at", "on", "for", "from", "about",

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 
-from graph.mentions import SentenceView
-from graph.registry import Entity, Registry
+from dipkg.graph.mentions import SentenceView
+from dipkg.graph.registry import Entity, Registry
 
 T_TOKEN = r"⟦T\d+⟧"
 _HEAD_AFTER_T = (r"(?: (?:islands?|islets?|isles?|islet group|island group|island chain|group|"

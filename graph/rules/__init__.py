@@ -7,12 +7,12 @@ describe how English news states a fact, never a particular sentence.
 
 from __future__ import annotations
 
-from graph.articles import Article
-from graph.facts import ArticleFacts
-from graph.mentions import ArticleMentions
-from graph.registry import Registry
-from graph.rules import meetings, memberships, positions, quotes, sanctions, territories
-from graph.rules.common import Context
+from dipkg.graph.articles import Article
+from dipkg.graph.facts import ArticleFacts
+from dipkg.graph.mentions import ArticleMentions
+from dipkg.graph.registry import Registry
+from dipkg.graph.rules import meetings, memberships, positions, quotes, sanctions, territories
+from dipkg.graph.rules.common import Context
 
 
 def extract(article: Article, mentions: ArticleMentions, registry: Registry) -> ArticleFacts:

@@ -6,10 +6,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from graph.facts import ArticleFacts, Span
-from graph.lexicon import LEADER_TITLES
-from graph.mentions import TOKEN, ArticleMentions, Mention, SentenceView
-from graph.registry import Entity, Registry
+from dipkg.graph.facts import ArticleFacts, Span
+from dipkg.graph.lexicon import LEADER_TITLES
+from dipkg.graph.mentions import TOKEN, ArticleMentions, Mention, SentenceView
+from dipkg.graph.registry import Entity, Registry
 
 
 # A token of a given type letter in masked text, e.g. tok("PS") matches ⟦P3⟧ or ⟦S0⟧.

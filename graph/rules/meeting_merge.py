@@ -15,10 +15,10 @@ Japan-Russia summit") is one of their leaders, when the article names them.
 
 from __future__ import annotations
 
-from graph.articles import PartialDate
-from graph.facts import Meeting
-from graph.rules.common import Context
-from graph.rules.meeting_types import Candidate
+from dipkg.graph.articles import PartialDate
+from dipkg.graph.facts import Meeting
+from dipkg.graph.rules.common import Context
+from dipkg.graph.rules.meeting_types import Candidate
 
 _STRENGTH = {"cancelled": 4, "held": 3, "planned": 2, "proposed": 1}
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from graph.articles import PartialDate
-from graph.dates import DateMention
-from graph.mentions import SentenceView
+from dipkg.graph.articles import PartialDate
+from dipkg.graph.dates import DateMention
+from dipkg.graph.mentions import SentenceView
 
 
 @dataclass

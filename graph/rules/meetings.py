@@ -25,15 +25,15 @@ from __future__ import annotations
 import itertools
 import re
 
-from graph import clauses, cues
-from graph.articles import PartialDate
-from graph.dates import DateMention
-from graph.discourse import events
-from graph.lexicon import EVENT_NOUNS, TITLES
-from graph.mentions import Mention, SentenceView
-from graph.rules import meeting_merge
-from graph.rules.common import Context, clause_bounds, tok
-from graph.rules.meeting_types import Candidate, Event
+from dipkg.graph import clauses, cues
+from dipkg.graph.articles import PartialDate
+from dipkg.graph.dates import DateMention
+from dipkg.graph.discourse import events
+from dipkg.graph.lexicon import EVENT_NOUNS, TITLES
+from dipkg.graph.mentions import Mention, SentenceView
+from dipkg.graph.rules import meeting_merge
+from dipkg.graph.rules.common import Context, clause_bounds, tok
+from dipkg.graph.rules.meeting_types import Candidate, Event
 
 _P, _AGENT, _PLACE = tok("P"), tok("PSO"), tok("CTLS")
 _TITLE_WORDS = r"(?:(?:the |a |an |his |her )?(?:[A-Z][\w.-]*|of|for|and|vice|foreign|prime|deputy) ){0,4}"

@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from graph import cues
-from graph.facts import Membership
-from graph.mentions import Mention, SentenceView
-from graph.rules.common import Context, clause_bounds, tok
+from dipkg.graph import cues
+from dipkg.graph.facts import Membership
+from dipkg.graph.mentions import Mention, SentenceView
+from dipkg.graph.rules.common import Context, clause_bounds, tok
 
 _O = tok("O")
 PATTERNS = [

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 
-from graph.facts import Position
-from graph.mentions import TOKEN, Role, SentenceView
-from graph.rules.common import Context, tok
+from dipkg.graph.facts import Position
+from dipkg.graph.mentions import TOKEN, Role, SentenceView
+from dipkg.graph.rules.common import Context, tok
 
 # "his visiting Russian counterpart, Sergei Lavrov": the office of the person it pairs with
 _COUNTERPART = re.compile(rf"(?:his|her|their|⟦P\d+⟧(?:'s)?) (?:\w+ )?(?P<state>{tok('S')}) "

@@ -35,12 +35,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from graph.cues import load
-from graph.discourse.speakers import JOINT, NOBODY, SPEAKER_LETTERS, Referent, Speakers, is_media
-from graph.facts import Quote
-from graph.lexicon import TITLES
-from graph.mentions import Mention, SentenceView
-from graph.rules.common import Context
+from dipkg.graph.cues import load
+from dipkg.graph.discourse.speakers import JOINT, NOBODY, SPEAKER_LETTERS, Referent, Speakers, is_media
+from dipkg.graph.facts import Quote
+from dipkg.graph.lexicon import TITLES
+from dipkg.graph.mentions import Mention, SentenceView
+from dipkg.graph.rules.common import Context
 
 _STATEMENT = re.compile(r"[’']s? (?:statement|remarks?|comments?|words|pledge|promise|claim|assertion) that\b")
 _ANONYMOUS = re.compile(

@@ -31,11 +31,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from graph import cues
-from graph.facts import Sanction
-from graph.mentions import Mention, SentenceView
-from graph.registry import Registry
-from graph.rules.common import Context, clause_bounds, tok
+from dipkg.graph import cues
+from dipkg.graph.facts import Sanction
+from dipkg.graph.mentions import Mention, SentenceView
+from dipkg.graph.registry import Registry
+from dipkg.graph.rules.common import Context, clause_bounds, tok
 
 
 def _alternation(table: str, stems: bool = False) -> str:

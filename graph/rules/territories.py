@@ -34,11 +34,11 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from graph import cues
-from graph.discourse.territories import PHRASE, T_LIST, TerritoryDiscourse
-from graph.facts import Span, TerritoryName, TerritoryStatement
-from graph.mentions import SentenceView
-from graph.rules.common import Context, clause_bounds
+from dipkg.graph import cues
+from dipkg.graph.discourse.territories import PHRASE, T_LIST, TerritoryDiscourse
+from dipkg.graph.facts import Span, TerritoryName, TerritoryStatement
+from dipkg.graph.mentions import SentenceView
+from dipkg.graph.rules.common import Context, clause_bounds
 
 # A state as the rules see it: a state, its capital, its government ("the ⟦S0⟧ government").
 _ONE_STATE = (r"(?:the )?(?:former )?⟦[SCO]\d+⟧(?: government| authorities| troops| forces| army| military|"

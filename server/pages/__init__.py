@@ -29,12 +29,12 @@ paragraphs, highlighted articles), ``routes`` and ``browse`` (lists, timeline, s
 
 from __future__ import annotations
 
-from server.pages.browse import router as _browse
-from server.pages.reading import Span
-from server.pages.routes import router, templates
-from server.pages.sources import highlight, paragraph_context
-from server.pages.terms import negotiate
-from server.pages.wording import Link
+from dipkg.server.pages.browse import router as _browse
+from dipkg.server.pages.reading import Span
+from dipkg.server.pages.routes import router, templates
+from dipkg.server.pages.sources import highlight, paragraph_context
+from dipkg.server.pages.terms import negotiate
+from dipkg.server.pages.wording import Link
 
 router.include_router(_browse)
 

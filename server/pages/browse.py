@@ -22,11 +22,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from graph.resources import package_version
-from server.engine import QueryError
-from server.pages.reading import GraphReader, Row
-from server.pages.routes import page, root_of
-from server.pages.terms import local_href
+from dipkg.graph.resources import package_version
+from dipkg.server.engine import QueryError
+from dipkg.server.pages.reading import GraphReader, Row
+from dipkg.server.pages.routes import page, root_of
+from dipkg.server.pages.terms import local_href
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -389,7 +389,7 @@ def about(request: Request) -> Response:
                "href": local_href(_value(r, "a"), root), "publisher": _value(r, "publisher"),
                "issued": _value(r, "issued"), "url": _value(r, "url"),
                "facts": _value(r, "facts")} for r in articles]
-    from server.downloads import DOWNLOADS  # the service's own list of dump formats
+    from dipkg.server.downloads import DOWNLOADS  # the service's own list of dump formats
 
     return page(request, "about.html", title="About this dataset", counts=counts, articles=listed,
                 modified=service.dataset.last_modified, version=package_version(),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from server.engine import QueryEngine, QueryError, QueryRequest, Solutions, Triples
-from server.pages.terms import (
+from dipkg.server.engine import QueryEngine, QueryError, QueryRequest, Solutions, Triples
+from dipkg.server.pages.terms import (
     ARTICLE,
     DCT,
     ENTITIES,
@@ -32,7 +32,7 @@ from server.pages.terms import (
     refs,
     short_name,
 )
-from server.worker import Term
+from dipkg.server.worker import Term
 
 # --- reading the graph ------------------------------------------------------------------------
 Props = dict[str, list[Term]]

@@ -16,11 +16,12 @@ from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Red
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from graph.namespace import ID_IRI, PREFIXES
-from server.engine import QueryError
-from server.pages.reading import GraphReader
-from server.pages.sources import PageData, highlight, sections, span_anchor
-from server.pages.terms import (
+from dipkg.graph.namespace import ID_IRI, PREFIXES
+from dipkg.graph.resources import examples_dir
+from dipkg.server.engine import QueryError
+from dipkg.server.pages.reading import GraphReader
+from dipkg.server.pages.sources import PageData, highlight, sections, span_anchor
+from dipkg.server.pages.terms import (
     _NAME,
     ARTICLE,
     EDITOR_PREFIXES,
@@ -45,15 +46,14 @@ from server.pages.terms import (
     negotiate,
     wikidata_page,
 )
-from server.pages.wording import Link, Writer, human_date
-from server.worker import Term
+from dipkg.server.pages.wording import Link, Writer, human_date
+from dipkg.server.worker import Term
 
 router = APIRouter()
 
 HERE = Path(__file__).resolve().parent.parent
 STATIC_DIR = HERE / "static"
 TEMPLATE_DIR = HERE / "templates"
-EXAMPLES_DIR = HERE.parent / "examples"
 
 
 # --- templates and responses ------------------------------------------------------------------
@@ -149,7 +149,7 @@ def examples() -> tuple[Example, ...]:
     """
     found = [Example("Leaders", LEADERS_TITLE,
                      f"# {LEADERS_TITLE}\n" + prefix_lines(("dip", "rdfs")) + LEADERS_BODY)]
-    for path in sorted(EXAMPLES_DIR.glob("*.rq")):
+    for path in sorted(examples_dir().glob("*.rq")):
         try:
             query = path.read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError):

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 
-from graph.namespace import ID_IRI
-from server.pages.reading import Article, Fact, GraphReader, Span
-from server.pages.terms import (
+from dipkg.graph.namespace import ID_IRI
+from dipkg.server.pages.reading import Article, Fact, GraphReader, Span
+from dipkg.server.pages.terms import (
     CONTEXT_CHARS,
     FACT_CLASSES,
     PROV_DERIVED,
@@ -20,7 +20,7 @@ from server.pages.terms import (
     iri_of,
     local_href,
 )
-from server.pages.wording import Part, Writer
+from dipkg.server.pages.wording import Part, Writer
 
 # --- sources: the sentence in its paragraph ---------------------------------------------------
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from graph.namespace import DIP_IRI, ENTITY_GRAPH, ID_IRI, INFERRED_GRAPH, PREFIXES
-from server.worker import Term
+from dipkg.graph.namespace import DIP_IRI, ENTITY_GRAPH, ID_IRI, INFERRED_GRAPH, PREFIXES
+from dipkg.server.worker import Term
 
 # --- vocabulary ----------------------------------------------------------------------------
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from graph.namespace import DIP_IRI
-from server.pages.reading import Fact, Info
-from server.pages.terms import (
+from dipkg.graph.namespace import DIP_IRI
+from dipkg.server.pages.reading import Fact, Info
+from dipkg.server.pages.terms import (
     ARTICLE_TYPES,
     DEFINITE_FIRST_WORDS,
     GENERIC_TYPES,
@@ -26,7 +26,7 @@ from server.pages.terms import (
     local_href,
     short_name,
 )
-from server.worker import Term
+from dipkg.server.worker import Term
 
 # --- plain sentences --------------------------------------------------------------------------
 

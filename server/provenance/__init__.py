@@ -82,6 +82,6 @@ premises, spans) and ``routes`` (reports, ``annotate``, ``/provenance``).
 
 from __future__ import annotations
 
-from server.provenance.routes import annotate, router
+from dipkg.server.provenance.routes import annotate, router
 
 __all__ = ["annotate", "router"]

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, SequencePath
 from rdflib.term import URIRef, Variable
 
-from server.engine import Solutions
-from server.protocol import nt_term
-from server.provenance import terms
-from server.provenance.shape import CONDITIONAL, Block, Pattern, Shape
-from server.provenance.terms import (
+from dipkg.server.engine import Solutions
+from dipkg.server.protocol import nt_term
+from dipkg.server.provenance import terms
+from dipkg.server.provenance.shape import CONDITIONAL, Block, Pattern, Shape
+from dipkg.server.provenance.terms import (
     MAX_DERIVATIONS,
     MAX_WITNESSES,
     Binding,
@@ -29,7 +29,7 @@ from server.provenance.terms import (
     _uri,
     render_path,
 )
-from server.worker import Term
+from dipkg.server.worker import Term
 
 if TYPE_CHECKING:
     pass

@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from server.provenance.derive import Fact, Unit
-from server.provenance.shape import CONDITIONAL, Shape
-from server.provenance.terms import (
+from dipkg.server.provenance.derive import Fact, Unit
+from dipkg.server.provenance.shape import CONDITIONAL, Shape
+from dipkg.server.provenance.terms import (
     INFERRED,
     MAX_PREMISE_DEPTH,
     ONTOLOGY,

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, cast
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from graph.namespace import DIP_IRI
-from server.engine import Boolean, QueryError, QueryRequest, Solutions
-from server.protocol import error_response, json_term
-from server.provenance import terms
-from server.provenance.derive import (
+from dipkg.graph.namespace import DIP_IRI
+from dipkg.server.engine import Boolean, QueryError, QueryRequest, Solutions
+from dipkg.server.protocol import browser_wants_html, error_response, json_term
+from dipkg.server.provenance import terms
+from dipkg.server.provenance.derive import (
     Derivations,
     Fact,
     Unit,
@@ -23,9 +23,9 @@ from server.provenance.derive import (
     resolve_pending,
     untraced,
 )
-from server.provenance.evidence import Explanation, SourceIndex, decide, explain, locate
-from server.provenance.shape import Shape, analyse
-from server.provenance.terms import (
+from dipkg.server.provenance.evidence import Explanation, SourceIndex, decide, explain, locate
+from dipkg.server.provenance.shape import Shape, analyse
+from dipkg.server.provenance.terms import (
     ENTITIES,
     INFERRED,
     MAX_PREMISE_DEPTH,
@@ -42,10 +42,10 @@ from server.provenance.terms import (
     log,
     nt_triple,
 )
-from server.worker import Term
+from dipkg.server.worker import Term
 
 if TYPE_CHECKING:
-    from server.app import Service
+    from dipkg.server.app import Service
 
 router = APIRouter()
 
@@ -326,15 +326,14 @@ def _statement_json(triple: Triple, graphs: list[str], index: SourceIndex, label
 
 def _wants_html(request: Request) -> bool:
     """A browser (HTML rated highest) gets the page; JSON clients and ``*/*`` keep the JSON."""
-    from server.sparql import browser_wants_html  # the same rule as GET /sparql without a query
     return browser_wants_html(request.headers.get("accept"))
 
 
 def _page_links(described: Json, root: str) -> Json:
     """Each source of the report with the article page's address and each sentence's ``#span-``
     anchor there (as the article pages anchor their spans), so the page template stays plain."""
-    from server.pages.sources import span_anchor
-    from server.pages.terms import local_href
+    from dipkg.server.pages.sources import span_anchor
+    from dipkg.server.pages.terms import local_href
 
     def link(source: Json) -> Json:
         page = local_href(str(source["article"]), root) or ""
@@ -349,7 +348,7 @@ def _page_links(described: Json, root: str) -> Json:
 
 def _error(request: Request, html: bool, status: int, message: str) -> Response:
     if html:
-        from server.pages.routes import page
+        from dipkg.server.pages.routes import page
         return page(request, "error.html", status, title="No provenance", message=message)
     return error_response(status, message)
 
@@ -377,7 +376,7 @@ def provenance(request: Request, iri: str | None = None) -> Response:
         return _error(request, html, 404, f"<{iri}> is not in this dataset: no triple has it as subject, "
                                           "predicate or object")
     if html:
-        from server.pages.routes import page, root_of
+        from dipkg.server.pages.routes import page, root_of
         root = root_of(request)
         return page(request, "provenance.html", title=f"Provenance of {described['label'] or iri}",
                     report=_page_links(described, root), resource_href=_local(iri, root))
@@ -385,5 +384,5 @@ def provenance(request: Request, iri: str | None = None) -> Response:
 
 
 def _local(iri: str, root: str) -> str | None:
-    from server.pages.terms import local_href
+    from dipkg.server.pages.terms import local_href
     return local_href(iri, root)

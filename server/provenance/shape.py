@@ -12,7 +12,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable
 
-from server.provenance.terms import _PARSE_LOCK, Predicate, Slot, Unanalysable, _predicate, _slot
+from dipkg.server.provenance.terms import _PARSE_LOCK, Predicate, Slot, Unanalysable, _predicate, _slot
 
 if TYPE_CHECKING:
     pass

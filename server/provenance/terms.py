@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, SequencePath
 from rdflib.term import BNode, Literal, URIRef, Variable
 
-from graph.namespace import DIP_IRI, ENTITY_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
-from server.engine import Boolean, QueryError, QueryRequest, Solutions
-from server.protocol import nt_term
-from server.worker import Term
+from dipkg.graph.namespace import DIP_IRI, ENTITY_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from dipkg.server.engine import Boolean, QueryError, QueryRequest, Solutions
+from dipkg.server.protocol import nt_term
+from dipkg.server.worker import Term
 
 if TYPE_CHECKING:
-    from server.app import Service
+    from dipkg.server.app import Service
 
 log = logging.getLogger("dipkg.provenance")
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from graph.build import extract_text
-from graph.discourse.speakers import is_media
-from graph.registry import Entity
+from dipkg.graph.build import extract_text
+from dipkg.graph.discourse.speakers import is_media
+from dipkg.graph.registry import Entity
 
 
 def test_registry_media_and_newspaper_names_are_media() -> None:

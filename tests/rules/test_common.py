@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from graph.articles import Article, PartialDate
-from graph.build import _finder
-from graph.facts import ArticleFacts
-from graph.rules.common import Context
+from dipkg.graph.articles import Article, PartialDate
+from dipkg.graph.build import _finder
+from dipkg.graph.facts import ArticleFacts
+from dipkg.graph.rules.common import Context
 
 
 def _context(text: str, published: str) -> Context:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.facts import ArticleFacts, Meeting
+from dipkg.graph.facts import ArticleFacts, Meeting
 
 
 def _only(facts: ArticleFacts) -> Meeting:

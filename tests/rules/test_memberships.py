@@ -96,7 +96,7 @@ def test_apposition_presidency_and_relative_former_membership(extract, text: str
 
 
 def test_every_membership_cue_row_names_a_form_the_rule_reads() -> None:
-    from graph import cues
-    from graph.rules.memberships import FORMS
+    from dipkg.graph import cues
+    from dipkg.graph.rules.memberships import FORMS
 
     assert {row["form"] for row in cues.load("membership-implied").rows} <= FORMS

@@ -412,8 +412,8 @@ def test_an_annexed_territory(extract) -> None:
 
 def test_every_cue_row_names_a_form_the_rules_read() -> None:
     """A typo in a table's form column would silently drop the row: the tables are checked."""
-    from graph import cues
-    from graph.rules.territories import FORMS, NAMING_USES
+    from dipkg.graph import cues
+    from dipkg.graph.rules.territories import FORMS, NAMING_USES
 
     for name, forms in FORMS.items():
         table = cues.load(name)

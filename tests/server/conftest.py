@@ -50,7 +50,7 @@ def launch(args: list[str], log: Path, env: dict[str, str] | None = None, wait: 
     full_env = {**os.environ, **(env or {})}
     handle = log.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "graph.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+        [sys.executable, "-m", "dipkg", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
         cwd=ROOT, env=full_env, stdout=handle, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"

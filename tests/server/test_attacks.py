@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from server.screen import MAX_DEPTH
+from dipkg.server.screen import MAX_DEPTH
 
 from .conftest import Listener, RunningServer, worker_pids
 

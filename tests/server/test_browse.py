@@ -9,7 +9,7 @@ import re
 
 import httpx
 
-from server.pages.browse import search_names
+from dipkg.server.pages.browse import search_names
 from tests.server.conftest import RunningServer
 
 

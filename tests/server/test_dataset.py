@@ -9,9 +9,9 @@ from pathlib import Path
 
 import httpx
 
-from graph.cli import main
-from graph.publish import current_release
-from server.dataset import PRIVATE_PREFIX, sweep_private_stores
+from dipkg.cli import main
+from dipkg.graph.publish import current_release
+from dipkg.server.dataset import PRIVATE_PREFIX, sweep_private_stores
 from tests.server.conftest import RunningServer, stop
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/dipkg/ontology#Article> }"
@@ -23,7 +23,7 @@ def _count(running: RunningServer) -> str:
 
 def test_the_service_reads_the_release_store_and_keeps_it_through_rebuilds(
         seed_build, tmp_path: Path, start_server, article_folder) -> None:
-    from graph.build import publish
+    from dipkg.graph.build import publish
 
     out = tmp_path / "out"
     publish(seed_build.result, out)

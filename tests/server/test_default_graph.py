@@ -22,7 +22,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
-from graph.build import build, publish
+from dipkg.graph.build import build, publish
 
 from .conftest import ROOT, RunningServer
 
@@ -242,7 +242,7 @@ def test_rdflib_default_graph_alias_over_http(client: httpx.Client, dataset: Dat
 
 
 def test_dipkg_query_counts_a_set(seed_build: Any, dataset: Dataset) -> None:
-    done = subprocess.run([sys.executable, "-m", "graph.cli", "query", "--data", str(seed_build.out),
+    done = subprocess.run([sys.executable, "-m", "dipkg", "query", "--data", str(seed_build.out),
                            "--format", "csv", COUNT_ALL], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["n", str(len(merge(dataset)))]

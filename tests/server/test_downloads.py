@@ -209,8 +209,8 @@ def test_a_rebuild_beside_a_running_service_does_not_change_what_it_serves(
         seed_build, tmp_path: Path, start_server, article_folder) -> None:
     """One served version: the download is the release that was loaded, under its own ETag,
     and SPARQL answers from the same data, while a new release is published beside it."""
-    from graph.build import publish
-    from graph.cli import main
+    from dipkg.cli import main
+    from dipkg.graph.build import publish
 
     out = tmp_path / "out"
     publish(seed_build.result, out)

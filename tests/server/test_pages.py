@@ -18,7 +18,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from server.pages import Link, Span, highlight, negotiate, paragraph_context, templates
+from dipkg.server.pages import Link, Span, highlight, negotiate, paragraph_context, templates
 from tests.server.conftest import RunningServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -240,7 +240,7 @@ def test_labels_and_text_are_escaped() -> None:
 
 
 def test_pages_write_dates_as_people_do() -> None:
-    from server.pages.wording import human_date
+    from dipkg.server.pages.wording import human_date
 
     assert human_date("2015-03-09") == "9 March 2015"
     assert human_date("2015-03") == "March 2015" and human_date("2015") == "2015"

@@ -404,7 +404,7 @@ def test_provenance_has_one_entry_per_solution(client: httpx.Client) -> None:
 
 # --- dipkg query ------------------------------------------------------------------------------------
 def dipkg_query(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "graph.cli", "query", "--data", str(data), *args],
+    return subprocess.run([sys.executable, "-m", "dipkg", "query", "--data", str(data), *args],
                           cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
 
 

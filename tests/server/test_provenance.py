@@ -18,12 +18,12 @@ from typing import Any
 import httpx
 import pytest
 
-from server import provenance
-from server.app import Service
-from server.config import Settings
-from server.dataset import load_dataset
-from server.engine import QueryEngine, QueryRequest, Solutions
-from server.protocol import json_term
+from dipkg.server import provenance
+from dipkg.server.app import Service
+from dipkg.server.config import Settings
+from dipkg.server.dataset import load_dataset
+from dipkg.server.engine import QueryEngine, QueryRequest, Solutions
+from dipkg.server.protocol import json_term
 
 ID = "https://w3id.org/dipkg/id/"
 DIP = "https://w3id.org/dipkg/ontology#"
@@ -378,7 +378,7 @@ def test_sparql_service_description_stays_for_rdf_clients(server: Any, accept: s
 
 
 def test_a_query_asked_again_is_analysed_once_and_each_caller_gets_its_own_shape() -> None:
-    from server.provenance import shape as shapes
+    from dipkg.server.provenance import shape as shapes
 
     query = PREFIXES + "SELECT ?m ?d WHERE { ?m a dip:Meeting OPTIONAL { ?m dip:date ?d } }"
     first = shapes.analyse(query)

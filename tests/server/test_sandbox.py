@@ -19,8 +19,8 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from server.sandbox import _ARCHES
-from server.worker import serve
+from dipkg.server.sandbox import _ARCHES
+from dipkg.server.worker import serve
 
 from .conftest import ROOT, Listener
 

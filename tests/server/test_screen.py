@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from server.screen import MAX_DEPTH, Screened, ScreenInvalid, ScreenRefused, iri_value, screen, tokens
+from dipkg.server.screen import MAX_DEPTH, Screened, ScreenInvalid, ScreenRefused, iri_value, screen, tokens
 
 EX = "http://203.0.113.7:8890"  # an address the screen refuses to call (TEST-NET-3, never contacted)
 GRAPHS = {"https://w3id.org/dipkg/graph/entities", "https://w3id.org/dipkg/id/article-x"}

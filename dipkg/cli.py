@@ -1,4 +1,5 @@
-"""``dipkg``: build the graph, score it, (later) serve it."""
+"""``dipkg``: the command line, above both halves of the package — it builds and scores the graph
+(:mod:`dipkg.graph`) and serves it (:mod:`dipkg.server`); neither half imports this module."""
 
 from __future__ import annotations
 
@@ -6,16 +7,29 @@ import argparse
 import sys
 from pathlib import Path
 
-from graph.errors import InputError
-from graph.resources import package_version
+from dipkg.graph.errors import InputError
+from dipkg.graph.resources import package_version
+
+
+def _articles(given: Path | None) -> Path:
+    """The articles folder: the one given, else ``./seeds`` when there is one (a checkout), else the
+    sample seeds installed with dipkg — so a fresh ``pip install dipkg`` can build something."""
+    if given is not None:
+        return given
+    local = Path("seeds")
+    if local.is_dir():
+        return local
+    from dipkg.graph.resources import seeds_dir
+
+    return seeds_dir()
 
 
 def _build(args: argparse.Namespace) -> int:
-    from graph.build import BuildError, build, publish
-    from graph.publish import PublishError
+    from dipkg.graph.build import BuildError, build, publish
+    from dipkg.graph.publish import PublishError
 
     try:
-        result = build(args.articles)
+        result = build(_articles(args.articles))
     except InputError as err:
         print(f"dipkg build: error: {err}", file=sys.stderr)
         return 2
@@ -40,11 +54,11 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from graph.evaluation import main as evaluate_main
+    from dipkg.graph.evaluation import main as evaluate_main
 
     labels = args.labels or args.gold.parent / "qid-labels.tsv"
     argv = ["--dataset", str(args.data / "dipkg.trig"), "--gold", str(args.gold),
-            "--articles", str(args.articles), "--labels", str(labels)]
+            "--articles", str(_articles(args.articles)), "--labels", str(labels)]
     if args.json_out:
         argv += ["--json-out", str(args.json_out)]
     if args.diff:
@@ -66,9 +80,9 @@ def _graph_file(value: str) -> tuple[str, Path]:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server.app import create_app
-    from server.config import Settings
-    from server.dataset import DatasetError, load_dataset
+    from dipkg.server.app import create_app
+    from dipkg.server.config import Settings
+    from dipkg.server.dataset import DatasetError, load_dataset
 
     settings = Settings()
     if args.data is not None:
@@ -89,7 +103,7 @@ def _serve(args: argparse.Namespace) -> int:
     except DatasetError as err:
         print(f"dipkg serve: error: {err}", file=sys.stderr)
         return 2
-    from server.http import uvicorn_options
+    from dipkg.server.http import uvicorn_options
 
     uvicorn.run(create_app(settings, dataset), host=settings.host, port=settings.port, log_level="warning",
                 **uvicorn_options(settings))
@@ -97,10 +111,10 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
-    from server.config import Settings
-    from server.dataset import DatasetError, load_dataset
-    from server.engine import QueryEngine, QueryError, QueryRequest
-    from server.protocol import render_result
+    from dipkg.server.config import Settings
+    from dipkg.server.dataset import DatasetError, load_dataset
+    from dipkg.server.engine import QueryEngine, QueryError, QueryRequest
+    from dipkg.server.protocol import render_result
 
     settings = Settings(workers=1)
     settings.data_dir = args.data
@@ -148,8 +162,8 @@ def _load(args: argparse.Namespace) -> int:
     """Make a servable folder (a release with its store) from N-Quads made anywhere."""
     import pyoxigraph as ox
 
-    from graph.publish import PublishError, publish_release, summary_json
-    from graph.store import write_store
+    from dipkg.graph.publish import PublishError, publish_release, summary_json
+    from dipkg.graph.store import write_store
 
     try:
         quads = ox.parse(path=str(args.dataset), format=ox.RdfFormat.N_QUADS)
@@ -172,7 +186,7 @@ def _load(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     import datetime
 
-    from graph.wikidata_export import export, unlinked_entities
+    from dipkg.graph.wikidata_export import export, unlinked_entities
 
     nq = args.data / "dipkg.nq"
     try:
@@ -217,7 +231,7 @@ def _iso_date(value: str) -> object:
 def predeclared_prefixes() -> str:
     """The query page's prefixes, declared before a shell query (a query that declares one
     itself wins: SPARQL takes the last declaration)."""
-    from graph.namespace import PREFIXES
+    from dipkg.graph.namespace import PREFIXES
 
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
@@ -227,13 +241,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"dipkg {package_version()}")
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="extract, reason, validate and write the dataset")
-    b.add_argument("--articles", type=Path, default=Path("seeds"), help="folder of *.txt and articles.toml")
+    b.add_argument("--articles", type=Path, default=None,
+                   help="folder of *.txt and articles.toml (default: ./seeds, else the sample seeds of dipkg)")
     b.add_argument("--out", type=Path, default=Path("build"), help="output folder")
     b.set_defaults(func=_build)
     e = sub.add_parser("evaluate", help="score a built dataset against gold facts")
     e.add_argument("--gold", type=Path, required=True)
     e.add_argument("--data", type=Path, default=Path("build"), help="folder holding dipkg.trig")
-    e.add_argument("--articles", type=Path, default=Path("seeds"))
+    e.add_argument("--articles", type=Path, default=None, help="the articles the gold refers to (default as for build)")
     e.add_argument("--labels", type=Path, help="QID<TAB>names table (default: beside the gold file)")
     e.add_argument("--json-out", type=Path)
     e.add_argument("--diff", action="store_true",
