@@ -79,8 +79,9 @@ class _Draft:
         value = cand.date.value if cand.date else None
         if value is not None and (self.date is None or len(value.iso()) > len(self.date.iso())):
             self.date = value
-        if self.date_guess is None:
-            self.date_guess = cand.date_guess
+        guess = cand.date_guess
+        if self.date_guess is None or (guess is not None and guess.iso().startswith(self.date_guess.iso())):
+            self.date_guess = guess  # "midway through the visit" dates a visit the headline gave a year
         if self.stated_year is None and "anaphoric" not in cand.extra:
             self.stated_year = cand.date_guess
         if cand.inherited_date:

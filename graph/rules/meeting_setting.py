@@ -43,7 +43,20 @@ _MODAL = re.compile(r"\b(will|would|may|might|could)\b")
 _MODAL_USE = re.compile(r"^(?: \w+)? (?:be held|be|hold|visit|meet|attend|go|travel|take place|hold talks)\b")
 _RIGHT_CUE = re.compile(r"^(?: to (?:the )?⟦[A-Z]\d+⟧)?(?: by [^,;]*?)?(?: ⟦D\d+⟧)? (?:(?P<cancelled>(?:has been|have been|was|were|had been) (?:also )?(?:postponed|put off|cancell?ed|called off|scrapped))|(?P<planned>will be held|is to be held|to be held|is scheduled|was scheduled|will take place)|(?P<proposed>(?:would|may|might|could) (?:be|take place|happen|go ahead)))\b")
 _HISTORICAL = re.compile(r"\b(?:first (?:meeting|summit|talks|encounter)|ever|since|in the past|decades? ago|years ago|former|previous|last time)\b")
+_REFERENCE = re.compile(rf"\b(?:{cues.load('meeting-date-reference').pattern()})\b")
+_ONGOING = re.compile(rf"\b(?:{cues.load('meeting-ongoing').pattern()})\b", re.IGNORECASE)
 _FORWARD = re.compile(r"\b(?:next|later|end of|coming|upcoming)\b", re.IGNORECASE)
+
+
+def _without_reference(right: str) -> str:
+    """The trigger's stretch less its "since …" phrase, up to the next comma: "the first summit
+    since Trump took office 18 months ago" has no date of its own, while "met five times since
+    2012, most recently in February" keeps February."""
+    reference = _REFERENCE.search(right)
+    if reference is None:
+        return right
+    close = re.search(r"[,;]", right[reference.end() :])
+    return right[: reference.start()] + (right[reference.end() + close.start() :] if close else "")
 
 
 class SettingReader:
@@ -61,7 +74,19 @@ class SettingReader:
             place = self.best_place([x for x in view.tokens(chain) if x.letter in "CTSL"])
             if place is not None:
                 return place
+            seat = self.seat_of(view, chain)
+            if seat is not None:
+                return seat
         return self.unknown_place(right)
+
+    def seat_of(self, view: SentenceView, chain: str) -> str | None:
+        """The city of a government building the phrase opens with ("in the Kremlin": Moscow;
+        "at the White House": Washington) — news names the building for the place; its possessive
+        ("in the Kremlin's efforts") names the government, not a place."""
+        first = re.match(r"\s*(⟦O\d+⟧)(?![’']s\b)", chain)  # "the Kremlin's efforts" is the government
+        body = self.context.entity(view.mention(first.group(1))) if first else None
+        city = self.context.registry.get(body.seat) if body is not None else None
+        return city.id if city is not None else None
 
     def unknown_place(self, right: str) -> str | None:
         """A place the registry does not know, named right after "in" ("in The Hague",
@@ -142,7 +167,8 @@ class SettingReader:
 
     def fill_date(self, view: SentenceView, masked: str, cand: Candidate, left: str, right: str) -> None:
         if cand.date is None and "no_sentence_date" not in cand.extra:
-            cand.date = self.date_in(view, right) or self.date_in(view, left)
+            own = _without_reference(right)
+            cand.date = self.date_in(view, own) or self.date_in(view, left)
             when = re.search(r"(⟦D\d+⟧), when [^,;]*$", masked[: len(masked) - len(right)])
             if cand.date is None and when:
                 cand.date = view.mention(when.group(1)).date
@@ -169,7 +195,8 @@ class SettingReader:
             cand.guessed_status = "held"
         if cand.date is None and cand.date_guess is None and cand.inherited_date is None \
                 and not _HISTORICAL.search(view.unquoted):
-            cand.date_guess = PartialDate(published.year)
+            # "midway through a three-day visit": the time of writing; else only its year
+            cand.date_guess = published if _ONGOING.search(view.unquoted) else PartialDate(published.year)
 
 
 def after_publication(when: PartialDate, published: PartialDate) -> bool:

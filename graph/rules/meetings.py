@@ -36,6 +36,8 @@ _TITLE_WORDS = r"(?:(?:the |a |an |his |her )?(?:[A-Z][\w.-]*|of|for|and|vice|fo
 _TRIGGERS = cues.load("meeting-triggers")
 # trigger cue (lower-cased) -> the kind the cue settles ("phone" for calls), if any
 TRIGGER_KINDS = {cue: kind for cue, kind in _TRIGGERS.mapping("kind").items() if kind}
+# "met", "visited": the word itself says the meeting took place
+_PAST = frozenset(cue for cue, tense in _TRIGGERS.mapping("tense").items() if tense == "past")
 _TRIGGER = re.compile(
     r"(?<![\w'-])(?:" + "|".join(f"(?P<{kind}>{_TRIGGERS.pattern(trigger=kind)})"
                                   for kind in ("visit", "meet", "tell", "attend")) + r")(?![\w-])",
@@ -145,6 +147,8 @@ class MeetingReader(SettingReader):
                         r"(?: (?:the )?⟦[A-Z]\d+⟧)? (?:to|and for|and to|and)(?: \w+)? ?", between)
                         or re.search(r"\band (?:for|to)\b", between)):
                     status = previous_status  # "plans for X to visit A and for Y's visit to B"
+                if status is None and " ".join(m.group(0).lower().split()) in _PAST:
+                    status = "held"  # "Abe met Putin": no guess from the date or the tense around it
                 cand.status = status
                 self.fill_date(view, masked, cand, left[clause.begin :], right)
                 if cand.location is None and clause.kind == "relative" and re.match(r"where\b", clause.text(masked)):
@@ -285,7 +289,8 @@ class MeetingReader(SettingReader):
         """"The 13th time the two leaders have met", "have met five times": a count of meetings,
         not one meeting — unless the sentence goes on to one of them ("most recently in …")."""
         around = masked[max(0, m.start() - 50) : m.end() + 30]
-        counted = re.search(r"\b(?:\w+ times|\w+(?:st|nd|rd|th) time|so often|regularly)\b", around)
+        # "met for the first time (since …)" is this one meeting, not a count of them
+        counted = re.search(r"\b(?:\w+ times|(?<!for the )\w+(?:st|nd|rd|th) time|so often|regularly)\b", around)
         return bool(counted) and not re.search(r"\bmost recently\b|\blast (?:met|time)\b", masked)
 
     def recent_people(self, view: SentenceView, count: int, leaders_only: bool = False) -> list[str]:

@@ -1,0 +1,87 @@
+"""The setting of a meeting (graph/rules/meeting_setting.py): a government building names its
+city, a date after "since" is not the meeting's, the past tense of the trigger settles "held",
+and an undated meeting going on as the article is written takes the publication date."""
+
+from __future__ import annotations
+
+import pytest
+
+from dipkg.graph.facts import ArticleFacts, Meeting
+
+
+def _only(facts: ArticleFacts) -> Meeting:
+    assert len(facts.meetings) == 1, [(m.participants, m.location, m.status) for m in facts.meetings]
+    return facts.meetings[0]
+
+
+@pytest.mark.parametrize(("text", "city"), [
+    ("Shinzo Abe met Vladimir Putin in the Kremlin on Monday.", "Moscow"),
+    ("Barack Obama received Angela Merkel at the White House on Friday.", "Washington_DC"),
+    ("Theresa May held talks with Shinzo Abe at Downing Street on Thursday.", "London"),
+])
+def test_a_government_building_places_the_meeting_in_its_city(extract, text: str, city: str) -> None:
+    assert _only(extract(text, "2017-01-10")).location == city
+
+
+def test_the_buildings_possessive_names_the_government_not_a_place(extract) -> None:
+    m = _only(extract("Abe was set to hold talks with Putin in Sochi, a success for the Kremlin’s "
+                      "diplomacy in Asia.", "2016-05-06"))
+    assert m.location == "Sochi"
+    m = _only(extract("Abe will meet Putin, a step in the Kremlin's efforts to court Tokyo.", "2016-05-06"))
+    assert m.location is None
+
+
+@pytest.mark.parametrize("text", [
+    "Donald Trump and Vladimir Putin held their first summit since Trump took office 18 months ago.",
+    "Shinzo Abe and Vladimir Putin met for the first time since early 2015.",
+    "Xi Jinping met Joe Biden, their first meeting in person since November 2022.",
+])
+def test_a_date_after_since_is_not_the_meetings_date(extract, text: str) -> None:
+    m = _only(extract(text, "2023-11-16"))
+    assert m.date is None or m.date.iso().startswith("2023"), m.date
+
+
+def test_the_stated_date_before_since_still_counts(extract) -> None:
+    m = _only(extract("Abe met Putin on June 3 for the first time since 2016.", "2017-06-05"))
+    assert m.date is not None and m.date.iso() == "2017-06-03"
+
+
+@pytest.mark.parametrize("text", [
+    "Fumio Kishida met Sergey Lavrov in Moscow, the minister agreed to plan further talks.",
+    "Vladimir Putin visited Japan, and both sides agreed to hold more talks.",
+    "Shinzo Abe held talks with Vladimir Putin as the two sides agreed to plan a peace treaty.",
+])
+def test_a_past_tense_trigger_reads_held(extract, text: str) -> None:
+    held = [m for m in extract(text, "2016-12-20").meetings if m.status == "held"]
+    assert held, [(m.participants, m.status) for m in extract(text, "2016-12-20").meetings]
+
+
+def test_a_future_trigger_is_not_read_as_held(extract) -> None:
+    m = _only(extract("Abe will meet Putin in Vladivostok.", "2016-08-01"))
+    assert m.status == "planned"
+
+
+@pytest.mark.parametrize("text", [
+    "Shinzo Abe met Vladimir Putin midway through a three-day visit to Russia.",
+    "Abe met Putin today in Vladivostok.",
+    "Fumio Kishida talked by phone with Volodymyr Zelensky on the second day of his tour of Europe.",
+])
+def test_an_ongoing_meeting_takes_the_publication_date(extract, text: str) -> None:
+    dated = [m for m in extract(text, "2022-05-04").meetings if m.date is not None]
+    assert any(m.date.iso() == "2022-05-04" for m in dated), [(m.participants, m.date) for m in dated]
+
+
+def test_an_undated_meeting_not_going_on_keeps_only_the_year(extract) -> None:
+    m = _only(extract("Shinzo Abe met Vladimir Putin in Moscow to discuss energy.", "2013-04-29"))
+    assert m.date is not None and m.date.iso() == "2013"
+
+
+def test_a_date_after_the_since_phrase_is_the_meetings_again(extract) -> None:
+    m = _only(extract("Abe and Putin have met four times since 2013, most recently in Vladivostok in "
+                      "September.", "2016-11-01"))
+    assert m.date is not None and m.date.iso() == "2016-09"
+
+
+def test_for_the_first_time_is_one_meeting_not_a_count(extract) -> None:
+    m = _only(extract("Shinzo Abe met Moon Jae-in for the first time in Hamburg.", "2017-07-08"))
+    assert m.location == "Hamburg"
