@@ -45,6 +45,8 @@ _RIGHT_CUE = re.compile(r"^(?: to (?:the )?⟦[A-Z]\d+⟧)?(?: by [^,;]*?)?(?: �
 _HISTORICAL = re.compile(r"\b(?:first (?:meeting|summit|talks|encounter)|ever|since|in the past|decades? ago|years ago|former|previous|last time)\b")
 _REFERENCE = re.compile(rf"\b(?:{cues.load('meeting-date-reference').pattern()})\b")
 _ONGOING = re.compile(rf"\b(?:{cues.load('meeting-ongoing').pattern()})\b", re.IGNORECASE)
+_FUTURE_AT = re.compile(r"\b(?:will|is to|are to|is due to|are due to|is set to|are set to)(?: \S+){0,4}? "
+                        r"(?:at|during|on the sidelines of) (?:the|a|an) [^,;]*$")
 _FORWARD = re.compile(r"\b(?:next|later|end of|coming|upcoming)\b", re.IGNORECASE)
 
 
@@ -124,7 +126,9 @@ class SettingReader:
 
     def cue(self, left: str, right: str) -> str | None:
         if re.search(r"\b(?:at|during|on the sidelines of|after|before|since) (?:the|a|an|their|its) (?:⟦[A-Z]\d+⟧-⟦[A-Z]\d+⟧ |⟦[A-Z]\d+⟧ |[\w'-]+ ){0,3}$", left):
-            return None  # "agreed upon at the Japan-Russia summit": the cue is not the summit's
+            # "agreed upon at the Japan-Russia summit": the cue is not the summit's; but what "will
+            # take place at the APEC summit" puts the summit itself ahead
+            return "planned" if _FUTURE_AT.search(left) else None
         rm = _RIGHT_CUE.match(right)
         if rm and rm.lastgroup == "cancelled":
             return "cancelled"  # "a planned visit … has been postponed"

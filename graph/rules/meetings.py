@@ -66,6 +66,7 @@ _DEST = re.compile(rf"^(?: \S+){{0,5}}? to (?:the )?(?P<dest>{_PLACE}|{_P})")
 _DEST_DIRECT = re.compile(rf"^ (?:the )?(?P<dest>{_PLACE})")
 _PAIR = re.compile(rf"(?P<a>{tok('SP')})[-–](?P<b>{tok('SP')}) (?:[\w']+ ){{0,3}}$")
 _THEIR = re.compile(r"\btheir (?:\w+ ){0,2}$")
+_GROUP_LEADERS = re.compile(rf"(?P<org>{tok('O')}) (?:leaders|heads of state|heads of government|members)\b")
 _ORG_SUMMIT = re.compile(rf"(?P<org>{tok('O')}) (?:(?P<place>{tok('LC')}) )?$")
 _HOSTED = re.compile(rf"(?P<host>{tok('S')}) (?:hosts|hosted|will host|is hosting|chairs|will chair) the $")
 _CHAIRED = re.compile(rf"^ (?:\w+ )?(?:chaired|hosted) by (?P<host>{tok('S')})")
@@ -259,6 +260,9 @@ class MeetingReader(SettingReader):
             for x in view.tokens(masked):
                 if x.letter == "P" and x.entity not in participants and x.entity:
                     participants.append(x.entity)
+            group = _GROUP_LEADERS.search(left)
+            if not participants and group:  # "G7 leaders agreed to hold their own summit": the group's
+                participants.append(self.entity_of(view, group.group("org")) or "")
         else:
             subject = self.subject(view, masked, m.start())
             both = re.search(rf"({tok('PS')}) and (?:the )?(?:{_COUNTERPART_OF})?({tok('PS')})(?: [\w']+){{0,4}} $", left)

@@ -85,3 +85,16 @@ def test_a_date_after_the_since_phrase_is_the_meetings_again(extract) -> None:
 def test_for_the_first_time_is_one_meeting_not_a_count(extract) -> None:
     m = _only(extract("Shinzo Abe met Moon Jae-in for the first time in Hamburg.", "2017-07-08"))
     assert m.location == "Hamburg"
+
+
+@pytest.mark.parametrize(("text", "group", "city"), [
+    ("G7 leaders agreed on Monday to hold their own summit in Brussels in June.", "Group_of_Seven", "Brussels"),
+    ("EU leaders will hold their summit in Brussels next week.", "European_Union", "Brussels"),
+])
+def test_a_groups_own_summit_has_the_group_alone(extract, text: str, group: str, city: str) -> None:
+    m = _only(extract(text, "2014-03-25"))
+    assert (m.participants, m.location, m.kind) == ({group}, city, "summit")
+
+
+def test_a_summit_nobody_is_named_for_is_not_a_meeting(extract) -> None:
+    assert extract("The leaders praised their summit.", "2014-03-25").meetings == []
