@@ -260,9 +260,9 @@ class MeetingReader(SettingReader):
             for x in view.tokens(masked):
                 if x.letter == "P" and x.entity not in participants and x.entity:
                     participants.append(x.entity)
-            group = _GROUP_LEADERS.search(left)
-            if not participants and group:  # "G7 leaders agreed to hold their own summit": the group's
-                participants.append(self.entity_of(view, group.group("org")) or "")
+            leaders = _GROUP_LEADERS.search(left)
+            if not participants and leaders:  # "G7 leaders agreed to hold their own summit": the group's
+                participants.append(self.entity_of(view, leaders.group("org")) or "")
         else:
             subject = self.subject(view, masked, m.start())
             both = re.search(rf"({tok('PS')}) and (?:the )?(?:{_COUNTERPART_OF})?({tok('PS')})(?: [\w']+){{0,4}} $", left)
