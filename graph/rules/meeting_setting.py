@@ -200,7 +200,7 @@ class SettingReader:
         if cand.date is None and cand.date_guess is None and cand.inherited_date is None \
                 and not _HISTORICAL.search(view.unquoted):
             # "midway through a three-day visit": the time of writing; else only its year
-            cand.date_guess = published if _ONGOING.search(view.unquoted) else PartialDate(published.year)
+            cand.date_guess = published if _ONGOING.search(view.sentence.text) else PartialDate(published.year)
 
 
 def after_publication(when: PartialDate, published: PartialDate) -> bool:

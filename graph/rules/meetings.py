@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import replace
 
 from dipkg.graph import clauses, cues
 from dipkg.graph.discourse import events
@@ -63,6 +64,7 @@ _WITH = re.compile(
 _NAME_TITLES = r"(?:(?:[A-Z][\w.-]*|of|vice|foreign|prime|deputy) ){0,4}"
 _DIRECT = re.compile(rf"^ (?P<who>(?:{_COUNTERPART_OF})?(?:the )?(?:⟦S\d+⟧(?:'s)? )?{_NAME_TITLES}{_P})")
 _DEST = re.compile(rf"^(?: \S+){{0,5}}? to (?:the )?(?P<dest>{_PLACE}|{_P})")
+_ALSO_TO = re.compile(rf"^ and (?:to )?(?:the )?(?P<dest>{tok('SC')})(?![’']s\b)")
 _DEST_DIRECT = re.compile(rf"^ (?:the )?(?P<dest>{_PLACE})")
 _PAIR = re.compile(rf"(?P<a>{tok('SP')})[-–](?P<b>{tok('SP')}) (?:[\w']+ ){{0,3}}$")
 _THEIR = re.compile(r"\btheir (?:\w+ ){0,2}$")
@@ -158,6 +160,9 @@ class MeetingReader(SettingReader):
                     cand.location = self.best_place(places[-1:])
                 self.guess(view, m.group(0), cand)
                 out.append(cand)
+                second = self.also_visited(view, cand) if "also_to" in cand.extra else None
+                if second is not None:
+                    out.append(second)
                 previous_status = status or previous_status
             previous_end = m.end()
         for first, second in itertools.pairwise(out):
@@ -354,7 +359,23 @@ class MeetingReader(SettingReader):
                     return None  # a domestic trip is not a diplomatic meeting
                 cand.participants.append(host)
                 cand.host = host
+            also = _ALSO_TO.match(after_by[dest_m.end() :]) if dest_m is not None and dest_id else None
+            if also:
+                cand.extra["also_to"] = also.group("dest")
         return cand
+
+    def also_visited(self, view: SentenceView, first: Candidate) -> Candidate | None:
+        """The second destination of "a trip to Italy and the Vatican": a visit of its own, with
+        the first one's status and date."""
+        place = self.context.registry.get(self.entity_of(view, first.extra["also_to"]))
+        if place is None or first.visitor is None:
+            return None
+        other = replace(first, participants=[first.visitor], location=place.id, host=None, extra={})
+        host = self.host_of(place.id, first.visitor)
+        if host is not None and host != first.visitor and host not in first.participants:
+            other.participants.append(host)
+            other.host = host
+        return other
 
     def attend(self, view: SentenceView, masked: str, m: re.Match[str], left: str, right: str) -> Candidate | None:
         obj = _ATTEND_OBJECT.match(right)

@@ -98,3 +98,25 @@ def test_a_groups_own_summit_has_the_group_alone(extract, text: str, group: str,
 
 def test_a_summit_nobody_is_named_for_is_not_a_meeting(extract) -> None:
     assert extract("The leaders praised their summit.", "2014-03-25").meetings == []
+
+
+def test_reporters_accompanying_a_visitor_date_the_trip(extract) -> None:
+    text = "Fumio Kishida defended the plan. “We act,” he told reporters accompanying him on a trip to Spain."
+    m = _only(extract(text, "2022-05-04"))
+    assert (m.location, m.date.iso() if m.date else None) == ("Spain", "2022-05-04")
+
+
+@pytest.mark.parametrize(("text", "places"), [
+    ("Fumio Kishida is on a trip to Italy and the Vatican.", {"Italy", "Vatican_City"}),
+    ("Shinzo Abe will travel to Germany and France next week.", {"Germany", "France"}),
+    ("Xi Jinping visited Russia and Kazakhstan in 2013.", {"Russia", "Kazakhstan"}),
+])
+def test_a_trip_to_two_places_is_two_visits(extract, text: str, places: set[str]) -> None:
+    meetings = extract(text, "2014-03-25").meetings
+    assert {m.location for m in meetings} == places
+    assert len({m.status for m in meetings}) == 1  # the second takes the first one's status
+
+
+def test_a_possessive_after_and_is_not_a_second_destination(extract) -> None:
+    meetings = extract("Shinzo Abe visited Russia and China's leader welcomed the news.", "2014-03-25").meetings
+    assert [m.location for m in meetings] == ["Russia"]
