@@ -18,11 +18,13 @@ Partial mentions ("Abe was to meet with the political outcast in Sochi") are com
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import re
 from dataclasses import replace
 
 from dipkg.graph import clauses, cues
+from dipkg.graph.datelines import dateline_place
 from dipkg.graph.discourse import events
 from dipkg.graph.lexicon import EVENT_NOUNS
 from dipkg.graph.mentions import SentenceView
@@ -449,6 +451,33 @@ def extract(context: Context) -> None:
         events.resolve_plural(view, candidates, reader.location_after)
         candidates += found
     meeting_merge.merge(context, candidates)
+    place_by_dateline(context)
+
+
+def _dateline_city(context: Context) -> str | None:
+    """The city (or state) the article's dateline names ("SINGAPORE (The Straits Times) -")."""
+    names = {name.lower(): e.id for e in context.registry.entities.values() if e.letter in "CS"
+             for name in (e.label, *e.aliases)}
+    for view in context.views[:8]:
+        place = dateline_place(view.sentence.text)
+        if place is not None:
+            return names.get(" ".join(place.split()).lower())
+    return None
+
+
+def place_by_dateline(context: Context) -> None:
+    """A meeting held on the day the story is filed, with no place of its own, took place where
+    the dateline says the reporter is ("SINGAPORE — Trump and Kim signed a document on Tuesday")."""
+    published = context.facts.article.published
+    if published.day is None:
+        return
+    today = datetime.date(published.year, published.month or 1, published.day)
+    undated_here = [m for m in context.facts.meetings if m.location is None and m.status == "held"
+                    and m.date is not None and m.date.day is not None
+                    and 0 <= (today - datetime.date(m.date.year, m.date.month or 1, m.date.day)).days <= 1]
+    city = _dateline_city(context) if undated_here else None
+    for meeting in undated_here if city else ():
+        meeting.location = city
 
 
 def add_leaders_of_visited_states(context: Context, found: list[Candidate]) -> None:

@@ -120,3 +120,15 @@ def test_a_trip_to_two_places_is_two_visits(extract, text: str, places: set[str]
 def test_a_possessive_after_and_is_not_a_second_destination(extract) -> None:
     meetings = extract("Shinzo Abe visited Russia and China's leader welcomed the news.", "2014-03-25").meetings
     assert [m.location for m in meetings] == ["Russia"]
+
+
+def test_a_meeting_held_the_day_the_story_is_filed_takes_the_datelines_place(extract) -> None:
+    m = _only(extract("HELSINKI (Reuters) - Joe Biden and Sauli Niinisto held talks on Tuesday.", "2023-07-12"))
+    assert m.location == "Helsinki"
+
+
+def test_the_dateline_does_not_place_an_older_or_placed_meeting(extract) -> None:
+    older = _only(extract("HELSINKI (Reuters) - Joe Biden met Sauli Niinisto on May 3.", "2023-07-12"))
+    assert older.location is None
+    placed = _only(extract("HELSINKI (Reuters) - Joe Biden met Xi Jinping in Bali on Tuesday.", "2023-07-12"))
+    assert placed.location == "Bali"
