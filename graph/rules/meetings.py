@@ -290,6 +290,11 @@ class MeetingReader(SettingReader):
                 others = [x.entity for x in view.tokens(masked) if x.letter == "P"
                           and x.entity not in counterpart and not x.pronoun]
                 subject = others[-1] if others else subject
+            opening = _GROUP_LEADERS.search(masked, m.end()) if not left.strip() else None
+            if subject is None and not counterpart and opening:
+                # "Meeting in The Hague on Monday, the G7 leaders suspended …": the group met
+                return Candidate([self.entity_of(view, opening.group("org")) or ""], view, "summit",
+                                 location=self.location_after(view, right))
             participants += [p for p in [subject, *counterpart] if p]
         cand = Candidate([p for p in participants if p], view, hint)
         cand.location = self.location_after(view, right) or self.location_before(view, left)

@@ -132,3 +132,18 @@ def test_the_dateline_does_not_place_an_older_or_placed_meeting(extract) -> None
     assert older.location is None
     placed = _only(extract("HELSINKI (Reuters) - Joe Biden met Xi Jinping in Bali on Tuesday.", "2023-07-12"))
     assert placed.location == "Bali"
+
+
+@pytest.mark.parametrize(("text", "group", "city"), [
+    ("Meeting in Brussels on Monday, EU leaders agreed to new sanctions.", "European_Union", "Brussels"),
+    ("Meeting on the sidelines of a summit in Rome on Friday, the G7 leaders condemned the test.",
+     "Group_of_Seven", "Rome"),
+])
+def test_a_participle_opening_is_the_groups_meeting(extract, text: str, group: str, city: str) -> None:
+    m = _only(extract(text, "2021-10-30"))
+    assert (m.participants, m.location, m.status) == ({group}, city, "held")
+
+
+def test_a_participle_opening_with_a_person_keeps_the_person(extract) -> None:
+    m = _only(extract("Meeting Vladimir Putin in Sochi, Shinzo Abe said he was hopeful.", "2016-05-07"))
+    assert m.participants == {"Vladimir_Putin", "Shinzo_Abe"}
