@@ -67,6 +67,9 @@ _NAME_TITLES = r"(?:(?:[A-Z][\w.-]*|of|vice|foreign|prime|deputy) ){0,4}"
 _DIRECT = re.compile(rf"^ (?P<who>(?:{_COUNTERPART_OF})?(?:the )?(?:⟦S\d+⟧(?:'s)? )?{_NAME_TITLES}{_P})")
 _DEST = re.compile(rf"^(?: \S+){{0,5}}? to (?:the )?(?P<dest>{_PLACE}|{_P})")
 _ALSO_TO = re.compile(rf"^ and (?:to )?(?:the )?(?P<dest>{tok('SC')})(?![’']s\b)")
+_POSSESSIVE = re.compile(r"(⟦P\d+⟧) $")  # "his", "her", "their": a pronoun token
+_VISITING_GUEST = re.compile(
+    rf"^ (?:⟦S\d+⟧ )?(?:[\w-]+ )?(?:counterparts?|guests?|opposite number),? (?:the )?{_TITLE_WORDS}(?P<who>{_P})")
 _DEST_DIRECT = re.compile(rf"^ (?:the )?(?P<dest>{_PLACE})")
 _PAIR = re.compile(rf"(?P<a>{tok('SP')})[-–](?P<b>{tok('SP')}) (?:[\w']+ ){{0,3}}$")
 _THEIR = re.compile(r"\btheir (?:\w+ ){0,2}$")
@@ -152,7 +155,7 @@ class MeetingReader(SettingReader):
                         r"(?: (?:the )?⟦[A-Z]\d+⟧)? (?:to|and for|and to|and)(?: \w+)? ?", between)
                         or re.search(r"\band (?:for|to)\b", between)):
                     status = previous_status  # "plans for X to visit A and for Y's visit to B"
-                if status is None and " ".join(m.group(0).lower().split()) in _PAST:
+                if status is None and (" ".join(m.group(0).lower().split()) in _PAST or "together" in cand.extra):
                     status = "held"  # "Abe met Putin": no guess from the date or the tense around it
                 cand.status = status
                 self.fill_date(view, masked, cand, left[clause.begin :], right)
@@ -323,6 +326,17 @@ class MeetingReader(SettingReader):
         return people[:count]
 
     def visit(self, view: SentenceView, masked: str, m: re.Match[str], left: str, right: str) -> Candidate | None:
+        possessor = _POSSESSIVE.search(left) if m.group(0).lower() == "visiting" else None
+        guest = _VISITING_GUEST.match(right) if possessor and view.mention(possessor.group(1)).surface.lower() in {
+            "his", "her", "their"} else None
+        if possessor and guest:  # "Kono and his visiting Russian counterpart, Sergei Lavrov, agreed Friday": they met
+            host = self.subject(view, masked, possessor.start())
+            visitor = self.entity_of(view, guest.group("who"))
+            if not host or not visitor or visitor == host:
+                return None
+            together = Candidate([host, visitor], view, "meet", visitor=visitor)
+            together.extra["together"] = "1"  # the guest is there as the sentence is written
+            return together
         by = _BY_VISITOR.match(right)
         visitor = self.entity_of(view, by.group("who")) if by else self.subject(view, masked, m.start())
         after_by = right[by.end() :] if by and not by.group(0).startswith(" to ") else right

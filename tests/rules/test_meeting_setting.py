@@ -147,3 +147,19 @@ def test_a_participle_opening_is_the_groups_meeting(extract, text: str, group: s
 def test_a_participle_opening_with_a_person_keeps_the_person(extract) -> None:
     m = _only(extract("Meeting Vladimir Putin in Sochi, Shinzo Abe said he was hopeful.", "2016-05-07"))
     assert m.participants == {"Vladimir_Putin", "Shinzo_Abe"}
+
+
+@pytest.mark.parametrize(("text", "pair"), [
+    ("German Chancellor Olaf Scholz and his visiting French counterpart Emmanuel Macron agreed on Monday "
+     "to deepen ties.", {"Olaf_Scholz", "Emmanuel_Macron"}),
+    ("Foreign Minister Taro Kono and his visiting Russian counterpart, Sergei Lavrov, agreed Friday to "
+     "meet again.", {"Taro_Kono", "Sergei_Lavrov"}),
+])
+def test_a_visiting_counterpart_is_a_meeting_with_the_host(extract, text: str, pair: set[str]) -> None:
+    meetings = [m for m in extract(text, "2019-06-01").meetings if m.participants == pair]
+    assert meetings and meetings[0].status == "held"
+
+
+def test_visiting_without_a_possessive_is_still_a_visit(extract) -> None:
+    m = _only(extract("Emmanuel Macron is visiting Germany this week.", "2019-06-01"))
+    assert m.participants == {"Emmanuel_Macron", "Germany"}
