@@ -18,7 +18,8 @@ from dipkg.graph.discovery import report as discovery_report
 from dipkg.graph.errors import InputError
 from dipkg.graph.facts import ArticleFacts
 from dipkg.graph.mentions import MentionFinder
-from dipkg.graph.namespace import DIP, INFERRED_GRAPH, NIF, ONTOLOGY_GRAPH
+from dipkg.graph.metadata import input_time, metadata_graph
+from dipkg.graph.namespace import DIP, INFERRED_GRAPH, METADATA_GRAPH, NIF, ONTOLOGY_GRAPH
 from dipkg.graph.publish import nquads, publish_release, summary_json, trig, turtle
 from dipkg.graph.rdf import ArticleGraphWriter, article_iri, entity_graph, harmonize_kinds
 from dipkg.graph.reasoning import infer
@@ -128,8 +129,21 @@ def build(articles_dir: Path) -> BuildResult:
     if not report.conforms:
         raise BuildError(f"SHACL validation failed with {report.violations} violation(s):\n"
                          + "\n".join(report.text.splitlines()[:60]))
+    # described after reasoning and validation: it is about the dataset, not part of its facts
+    metadata_graph(dataset.graph(METADATA_GRAPH), articles, input_time(articles_dir))
     return BuildResult(dataset, all_facts, len(asserted), len(inferred),
                        time.perf_counter() - started, by_kind, discoveries)
+
+
+def without_texts(union: Graph) -> Graph:
+    """The union without the articles' full texts (``nif:isString``): the spans keep the
+    sentences each fact comes from, so provenance survives while the publishers' texts stay
+    out (see ``graph/metadata.py`` on the licence)."""
+    spans_only = Graph()
+    for triple in union:
+        if triple[1] != NIF.isString:
+            spans_only.add(triple)
+    return spans_only
 
 
 def publish(result: BuildResult, out: Path) -> None:
@@ -141,6 +155,7 @@ def publish(result: BuildResult, out: Path) -> None:
         "dipkg.trig": trig(result.dataset),
         "dipkg.nq": nquads(result.dataset),
         "dipkg.ttl": turtle(union),
+        "dipkg-spans.ttl": turtle(without_texts(union)),
         "build-info.json": summary_json(result.summary()),
     }, finish=write_store)
 

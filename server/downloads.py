@@ -37,12 +37,12 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 
-from dipkg.graph.namespace import ID_IRI, INFERRED_GRAPH
+from dipkg.graph.namespace import ID_IRI, INFERRED_GRAPH, NIF
 from dipkg.server.dataset import rdf_format
 from dipkg.server.engine import QueryError
 from dipkg.server.protocol import choose, content_type, error_response, graph_format, query_error_response
 from dipkg.server.protocol import serialize_rdf as _serialize
-from dipkg.server.sparql import BadParameter, Params
+from dipkg.server.sparql import DUMPS, SPANS_DUMP, BadParameter, Params
 
 if TYPE_CHECKING:
     from dipkg.server.app import Service
@@ -177,6 +177,10 @@ def _by_graph(data: Iterable[ox.Quad]) -> list[ox.Quad]:
 
 def _dataset_body(downloads: _Downloads, ext: str) -> bytes:
     fmt = graph_format(DOWNLOADS[ext])
+    if ext == "spans":
+        is_string = ox.NamedNode(str(NIF.isString))
+        return _serialize([t for t in _union_triples(downloads.data) if t.predicate != is_string],
+                          graph_format("turtle"))
     if ext == "ttl":
         return _serialize(_union_triples(downloads.data), fmt)
     return _serialize(_by_graph(downloads.data), fmt)
@@ -184,7 +188,7 @@ def _dataset_body(downloads: _Downloads, ext: str) -> bytes:
 
 # --- routes ------------------------------------------------------------------------------------
 def _available() -> str:
-    return ", ".join(f"/download/dipkg.{ext}" for ext in DOWNLOADS)
+    return ", ".join(f"/download/{name}" for name in (*DUMPS, SPANS_DUMP))
 
 
 @router.api_route("/download/{filename}", methods=["GET", "HEAD"])
@@ -193,13 +197,16 @@ def download(request: Request, filename: str) -> Response:
     service = _service(request)
     dataset = service.dataset
     stem, _, ext = filename.rpartition(".")
-    if stem != "dipkg" or ext not in DOWNLOADS:
+    if filename == SPANS_DUMP:
+        ext = "spans"  # Turtle, the union without nif:isString (the build writes it; else made here)
+    elif stem != "dipkg" or ext not in DOWNLOADS:
         return error_response(404, f"no download called {filename!r}: the dataset is at {_available()}; "
-                                   "one article's graph at /download/article/<name>.<ttl|trig|nq|jsonld>")
+                                   "one article's graph at /download/article/<name>.<ttl|trig|nq|jsonld>; "
+                                   "QuickStatements at /download/wikidata.qs")
     headers = {**_validators(dataset), "Content-Disposition": f'attachment; filename="{filename}"'}
     if not_modified(request, dataset.etag, dataset.last_modified):
         return Response(status_code=304, headers=headers)
-    media = content_type(graph_format(DOWNLOADS[ext]).media_type)
+    media = content_type(graph_format(DOWNLOADS.get(ext, "turtle")).media_type)
     release = dataset.release_dir
     if release is not None and ext != "jsonld":
         # the file of the release that was loaded, never a newer one published since (its bytes
