@@ -29,7 +29,6 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -38,6 +37,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 
 from dipkg.graph.namespace import ID_IRI, INFERRED_GRAPH, NIF
+from dipkg.server.conditional import not_modified, validators
 from dipkg.server.dataset import rdf_format
 from dipkg.server.engine import QueryError
 from dipkg.server.protocol import choose, content_type, error_response, graph_format, query_error_response
@@ -129,29 +129,8 @@ def _downloads(request: Request) -> _Downloads:
         return downloads
 
 
-# --- conditional requests ----------------------------------------------------------------------
-def _opaque(tag: str) -> str:
-    tag = tag.strip()
-    return tag[2:] if tag.startswith("W/") else tag
-
-
-def not_modified(request: Request, etag: str, last_modified: str) -> bool:
-    """RFC 9110 §13.2.2: If-None-Match decides when present (weak comparison), else If-Modified-Since."""
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None:
-        return any(t.strip() == "*" or _opaque(t) == _opaque(etag) for t in if_none_match.split(","))
-    since = request.headers.get("if-modified-since")
-    if since and last_modified:
-        try:
-            return parsedate_to_datetime(last_modified) <= parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return False  # an unreadable date is ignored, as the RFC says
-    return False
-
-
-def _validators(dataset: ServedDataset, etag: str | None = None) -> dict[str, str]:
-    return {"ETag": etag or dataset.etag, "Last-Modified": dataset.last_modified,
-            "Cache-Control": "public, no-cache"}
+# --- conditional requests (server/conditional.py) -----------------------------------------------
+_validators = validators
 
 
 def _variant_etag(dataset: ServedDataset, *parts: str) -> str:

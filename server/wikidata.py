@@ -7,8 +7,9 @@ fact — what a fact page's "QuickStatements for this fact" shows.  A fact that 
 Wikidata gets 404 with its reason as the one-line error, never an empty file that looks like
 success.
 
-The export runs on the data as served (the downloads' parsed copy of the release, so literals are
-as published), once per service, on first use.  The references' "retrieved" date (P813) is the
+The export runs on the data as served (the release's ``dipkg.nq`` loaded into a store of its own,
+so literals are as published, or the ``--rdf``/``--graph`` files), once per service, on first
+use.  The references' "retrieved" date (P813) is the
 date of the dataset's ``dct:modified`` — when the articles were read into this release — rather
 than the day of the download, so every download of one release gives the same bytes.
 """
@@ -19,6 +20,7 @@ import datetime
 import re
 import threading
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import pyoxigraph as ox
@@ -26,7 +28,9 @@ from fastapi import APIRouter, Request, Response
 
 from dipkg.graph.namespace import DATASET_IRI, METADATA_GRAPH
 from dipkg.graph.wikidata_export import Export, export_store
-from dipkg.server.downloads import _downloads, _validators, not_modified
+from dipkg.server.conditional import not_modified
+from dipkg.server.conditional import validators as _validators
+from dipkg.server.dataset import rdf_format
 from dipkg.server.protocol import error_response
 
 if TYPE_CHECKING:
@@ -40,11 +44,12 @@ DCT_MODIFIED = "http://purl.org/dc/terms/modified"
 _LOCK = threading.Lock()
 
 
-def retrieved_date(data: ox.Dataset, last_modified: str) -> datetime.date:
+def retrieved_date(store: ox.Store, last_modified: str) -> datetime.date:
     """The dataset's ``dct:modified`` as a date; else the date of the served files."""
-    subject, graph = ox.NamedNode(DATASET_IRI), ox.NamedNode(str(METADATA_GRAPH))
-    for quad in data.quads_for_subject(subject):
-        if quad.graph_name == graph and quad.predicate.value == DCT_MODIFIED and isinstance(quad.object, ox.Literal):
+    quads = store.quads_for_pattern(ox.NamedNode(DATASET_IRI), ox.NamedNode(DCT_MODIFIED), None,
+                                    ox.NamedNode(str(METADATA_GRAPH)))
+    for quad in quads:
+        if isinstance(quad.object, ox.Literal):
             try:
                 return datetime.date.fromisoformat(quad.object.value[:10])
             except ValueError:
@@ -55,6 +60,24 @@ def retrieved_date(data: ox.Dataset, last_modified: str) -> datetime.date:
         return datetime.datetime.now(datetime.UTC).date()
 
 
+def served_store(service: Service) -> ox.Store:
+    """The served data in a store of its own, literals as published: the release's N-Quads (as
+    ``dipkg export wikidata`` reads them), or the ``--rdf``/``--graph`` files in their graphs."""
+    store = ox.Store()
+    settings = service.settings
+    if not settings.files_mode:
+        store.bulk_load(path=str(service.dataset.sources[0]), format=ox.RdfFormat.N_QUADS)
+        return store
+    placed: list[tuple[Path, ox.NamedNode | ox.DefaultGraph]] = [
+        *((path, ox.DefaultGraph()) for path in settings.rdf_files),
+        *((path, ox.NamedNode(iri)) for iri, path in settings.graph_files)]
+    for path, graph in placed:
+        # as the service loads them: each file's own IRI as base, leniently
+        store.bulk_load(path=str(path), format=rdf_format(path), base_iri=path.resolve().as_uri(),
+                        to_graph=graph, lenient=True)
+    return store
+
+
 def wikidata_export(request: Request) -> Export:
     """The export of the served data, made once per service and kept."""
     state = request.app.state
@@ -63,11 +86,8 @@ def wikidata_export(request: Request) -> Export:
         cached = getattr(state, "dipkg_wikidata", None)
         if cached is not None and cached[0] is service:
             return cast(Export, cached[1])
-    downloads = _downloads(request)
-    data = downloads.data
-    store = ox.Store()
-    store.bulk_extend(data)
-    result = export_store(store, retrieved_date(data, service.dataset.last_modified))
+    store = served_store(service)
+    result = export_store(store, retrieved_date(store, service.dataset.last_modified))
     with _LOCK:
         state.dipkg_wikidata = (service, result)
     return result

@@ -28,6 +28,7 @@
     window.Yasqe.forkAutocompleter(base, {
       name: "dipkg-" + base,
       bulk: false,
+      autoShow: true,   // local and cheap (one /api/terms per page), so shown as one types
       persistenceId: null,
       // token.autocompletionString is the typed term with its prefix expanded ("dip:Mee" ->
       // "https://w3id.org/dipkg/ontology#Mee"); a bare word matches local names and labels
