@@ -155,11 +155,11 @@ def _by_graph(data: Iterable[ox.Quad]) -> list[ox.Quad]:
 
 
 def _dataset_body(downloads: _Downloads, ext: str) -> bytes:
-    fmt = graph_format(DOWNLOADS[ext])
     if ext == "spans":
         is_string = ox.NamedNode(str(NIF.isString))
         return _serialize([t for t in _union_triples(downloads.data) if t.predicate != is_string],
                           graph_format("turtle"))
+    fmt = graph_format(DOWNLOADS[ext])
     if ext == "ttl":
         return _serialize(_union_triples(downloads.data), fmt)
     return _serialize(_by_graph(downloads.data), fmt)
