@@ -135,17 +135,6 @@ def build(articles_dir: Path) -> BuildResult:
                        time.perf_counter() - started, by_kind, discoveries)
 
 
-def without_texts(union: Graph) -> Graph:
-    """The union without the articles' full texts (``nif:isString``): the spans keep the
-    sentences each fact comes from, so provenance survives while the publishers' texts stay
-    out (see ``graph/metadata.py`` on the licence)."""
-    spans_only = Graph()
-    for triple in union:
-        if triple[1] != NIF.isString:
-            spans_only.add(triple)
-    return spans_only
-
-
 def publish(result: BuildResult, out: Path) -> None:
     union = Graph()
     for ctx in result.dataset.graphs():
@@ -155,7 +144,9 @@ def publish(result: BuildResult, out: Path) -> None:
         "dipkg.trig": trig(result.dataset),
         "dipkg.nq": nquads(result.dataset),
         "dipkg.ttl": turtle(union),
-        "dipkg-spans.ttl": turtle(without_texts(union)),
+        # the union without the articles' full texts: each fact keeps its sentences (nif:anchorOf)
+        # while the publishers' texts stay out (graph/metadata.py on the licence)
+        "dipkg-spans.ttl": turtle(union, leave_out=[str(NIF.isString)]),
         "build-info.json": summary_json(result.summary()),
     }, finish=write_store)
 

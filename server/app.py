@@ -1,7 +1,8 @@
 """The FastAPI application: dataset and query engine for its lifetime, and the route modules.
 
-Route modules (``sparql``, ``downloads``, ``provenance``, ``pages``) each expose ``router``;
-they reach the served dataset and the engine through ``request.app.state.service``.
+Route modules (``sparql``, ``wikidata``, ``downloads``, ``vocabulary``, ``provenance``, ``pages``)
+each expose ``router``; they reach the served dataset and the engine through
+``request.app.state.service``.
 """
 
 from __future__ import annotations

@@ -7,6 +7,11 @@ files, every format is produced.  ``dipkg.ttl`` is every triple of every graph m
 no named graphs); the other three keep the graphs.  What is produced comes from the served files
 parsed again, not from the query store, which normalizes literals (see ``_Downloads``).
 
+``/download/dipkg-spans.ttl`` is ``dipkg.ttl`` without the articles' full texts (``nif:isString``;
+every source sentence is kept), for redistribution where the publishers' texts may not go
+(``graph/metadata.py``); the build writes it, and for other data it is produced the same way.
+QuickStatements (``/download/wikidata.qs``) are ``server/wikidata.py``'s.
+
 ``/download/article/{name}.{ttl,trig,nq,jsonld}`` is one article's named graph, ``{name}`` being
 the article IRI after ``https://w3id.org/dipkg/id/`` (``article-<file stem>``); TriG, N-Quads and
 JSON-LD keep the graph name, Turtle has the triples only.

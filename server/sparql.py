@@ -22,8 +22,11 @@ N``, and SPARQL JSON a top-level ``"dipkg": {"truncated": …, "rowLimit": N}``,
 answer that looks complete is the worst kind of wrong answer.  Errors are JSON
 ``{"error", "detail"}`` (see ``server.protocol``).
 
-``GET /sparql`` without a query returns the SPARQL Service Description with VoID statistics,
-computed through the engine once (it honours the same limits as any query) and cached.
+``GET /sparql`` without a query (and ``GET /.well-known/void``) returns the SPARQL Service
+Description with VoID statistics, computed through the engine once (it honours the same limits as
+any query) and cached.  For a dipkg build the described dataset is ``https://w3id.org/dipkg/dataset``
+with the build's own description of it (title, licence, sources, date, version: the metadata graph
+``graph/metadata.py`` writes), its dumps and the spans-only subset.
 """
 
 from __future__ import annotations
@@ -174,7 +177,8 @@ async def sparql_get(request: Request) -> Response:
 @router.api_route("/.well-known/void", methods=["GET", "HEAD"])
 async def well_known_void(request: Request) -> Response:
     """The VoID description where the VoID specification (§6.2) says to look for it: the same
-    triples as the service description, whatever the ``Accept`` of a browser."""
+    triples as the service description; a browser (which accepts ``*/*``) gets Turtle here
+    rather than the redirect to the query page that ``/sparql`` gives it."""
     return await service_description(request, Params(list(request.query_params.multi_items())))
 
 
