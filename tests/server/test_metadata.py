@@ -4,6 +4,8 @@ and httpx from the real server."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
@@ -117,3 +119,13 @@ def test_api_terms_lists_the_datasets_classes_and_properties_with_labels(server:
     sd = Graph().parse(data=_get(server, "/sparql", Accept="text/turtle").text, format="turtle")
     assert set(classes) == {str(sd.value(p, VOID["class"])) for p in sd.objects(DATASET, VOID.classPartition)}
     assert set(properties) == {str(sd.value(p, VOID.property)) for p in sd.objects(DATASET, VOID.propertyPartition)}
+
+
+def test_the_about_page_offers_every_download_and_says_the_licence(server: RunningServer) -> None:
+    about = httpx.get(server.url + "/about", timeout=60).text
+    links = set(re.findall(r'href="(/download/[^"]+|/\.well-known/void)"', about))
+    assert {"/download/dipkg-spans.ttl", "/download/wikidata.qs", "/download/wikidata-rejected.tsv",
+            "/.well-known/void", "/download/dipkg.nq"} <= links
+    for link in links:
+        assert httpx.head(server.url + link, timeout=60).status_code == 200, link
+    assert "CC BY 4.0" in about and "stay their publishers'" in about
