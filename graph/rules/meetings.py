@@ -70,6 +70,7 @@ _ALSO_TO = re.compile(rf"^ and (?:to )?(?:the )?(?P<dest>{tok('SC')})(?![’']s\
 _POSSESSIVE = re.compile(r"(⟦P\d+⟧) $")  # "his", "her", "their": a pronoun token
 _VISITING_GUEST = re.compile(
     rf"^ (?:⟦S\d+⟧ )?(?:[\w-]+ )?(?:counterparts?|guests?|opposite number),? (?:the )?{_TITLE_WORDS}(?P<who>{_P})")
+_DURING_MEETING = re.compile(r"\b(?:during|at|after|before|in) (?:a|an|the|their) (?:[\w-]+ ){0,2}$")
 _DEST_DIRECT = re.compile(rf"^ (?:the )?(?P<dest>{_PLACE})")
 _PAIR = re.compile(rf"(?P<a>{tok('SP')})[-–](?P<b>{tok('SP')}) (?:[\w']+ ){{0,3}}$")
 _THEIR = re.compile(r"\btheir (?:\w+ ){0,2}$")
@@ -298,6 +299,14 @@ class MeetingReader(SettingReader):
                 # "Meeting in The Hague on Monday, the G7 leaders suspended …": the group met
                 return Candidate([self.entity_of(view, opening.group("org")) or ""], view, "summit",
                                  location=self.location_after(view, right))
+            sides = {p for p in [subject, *counterpart] if p}
+            if len(sides) < 2 and _DURING_MEETING.search(left):
+                # "Putin (L) shakes hands with Abe during a meeting in Sochi": the people of the clause
+                begin, _ = clause_bounds(masked, m.start())
+                clause_people = [x.entity for x in view.tokens(left[begin:]) if x.letter == "P" and x.entity
+                                 and not x.pronoun]
+                if len(set(clause_people)) >= 2:
+                    subject, counterpart = None, list(dict.fromkeys(clause_people))
             participants += [p for p in [subject, *counterpart] if p]
         cand = Candidate([p for p in participants if p], view, hint)
         cand.location = self.location_after(view, right) or self.location_before(view, left)

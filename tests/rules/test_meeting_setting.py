@@ -163,3 +163,18 @@ def test_a_visiting_counterpart_is_a_meeting_with_the_host(extract, text: str, p
 def test_visiting_without_a_possessive_is_still_a_visit(extract) -> None:
     m = _only(extract("Emmanuel Macron is visiting Germany this week.", "2019-06-01"))
     assert m.participants == {"Emmanuel_Macron", "Germany"}
+
+
+@pytest.mark.parametrize("text", [
+    "French President Emmanuel Macron (R) shakes hands with German Chancellor Olaf Scholz during a meeting "
+    "at the Elysee Palace in Paris, France, May 6, 2023.",
+    "Emmanuel Macron greets Olaf Scholz before their talks in Paris on Saturday.",
+])
+def test_the_people_of_the_clause_take_part_in_a_meeting_they_are_at(extract, text: str) -> None:
+    meetings = extract(text, "2023-05-07").meetings
+    assert any(m.participants == {"Emmanuel_Macron", "Olaf_Scholz"} and m.location == "Paris" for m in meetings), \
+        [(m.participants, m.location) for m in meetings]
+
+
+def test_one_person_at_a_meeting_is_not_a_meeting(extract) -> None:
+    assert extract("Olaf Scholz spoke to reporters after a meeting of the cabinet.", "2023-05-07").meetings == []
