@@ -45,9 +45,11 @@ class Service:
         return "".join(self.lines)
 
 
-def start(args: list[str], cwd: Path, timeout: float = 60) -> tuple[Service, str]:
-    """``dipkg serve --port 0 ARGS`` in its own process group, and its URL, read from the banner."""
-    process = subprocess.Popen([sys.executable, "-m", "dipkg", "serve", "--host", "127.0.0.1", "--port", "0", *args],
+def start(args: list[str], cwd: Path, timeout: float = 60, executable: list[str] | None = None) -> tuple[Service, str]:
+    """``dipkg serve --port 0 ARGS`` in its own process group, and its URL, read from the banner;
+    ``executable`` is how to run dipkg (default: this Python's ``-m dipkg``)."""
+    command = executable or [sys.executable, "-m", "dipkg"]
+    process = subprocess.Popen([*command, "serve", "--host", "127.0.0.1", "--port", "0", *args],
                                cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
     service = Service(process)
