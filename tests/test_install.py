@@ -10,7 +10,10 @@ And ``uv.lock`` is checked to be current, where uv is installed.
 from __future__ import annotations
 
 import html
+import json
 import os
+import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -123,7 +126,7 @@ def test_the_wheel_installs_alone_and_builds_and_serves_from_an_empty_folder(
     assert "built 5 articles" in run([dipkg, "build"], cwd=empty)  # no --articles: the packaged seeds
     assert (empty / "build" / "dipkg.trig").is_file()
 
-    service, url = start([], empty, executable=[dipkg])
+    service, url = start(["--data", str(empty / "build")], empty, executable=[dipkg])  # the image's CMD
     try:
         client = SPARQLWrapper(f"{url}sparql")
         client.setQuery("PREFIX dip: <https://w3id.org/dipkg/ontology#>\n"
@@ -137,6 +140,10 @@ def test_the_wheel_installs_alone_and_builds_and_serves_from_an_empty_folder(
         titles = [e.read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
                   for e in (ROOT / "examples").glob("*.rq")]
         assert titles and all(html.escape(t) in page for t in titles), titles  # the query page has the examples
+        port = url.rsplit(":", 1)[1].strip("/")
+        check = shlex.split(instructions()["HEALTHCHECK"][0].split("CMD", 1)[1].replace(":8000/", f":{port}/"))
+        assert check[0] == "python"
+        run([str(python), *check[1:]], cwd=empty, timeout=30)  # the image's health check passes
     finally:
         service.process.send_signal(signal.SIGTERM)
         status, log = finish(service)
@@ -149,3 +156,28 @@ def test_the_lock_is_current() -> None:
     if uv is None:
         pytest.skip("uv is not installed (pip install uv): uv.lock cannot be checked")
     run([uv, "lock", "--check", "--offline"], cwd=ROOT, timeout=60)
+
+
+def instructions() -> dict[str, list[str]]:
+    """The Dockerfile's instructions, continuation lines joined: name -> arguments, in order."""
+    found: dict[str, list[str]] = {}
+    text = re.sub(r"\\\n\s*", " ", (ROOT / "Dockerfile").read_text(encoding="utf-8"))
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, rest = line.strip().partition(" ")
+            found.setdefault(name.upper(), []).append(rest.strip())
+    return found
+
+
+def test_the_dockerfile_runs_what_this_file_tests() -> None:
+    """Docker is not on the test machines: the image's steps are kept to the commands tested above."""
+    steps = instructions()
+    assert steps["FROM"] == ["python:3.11-slim"]
+    assert steps["USER"] and steps["USER"][-1] not in ("root", "0")
+    assert "pip install . && rm -rf /src" in steps["RUN"]
+    assert "dipkg build" in steps["RUN"]  # from an empty WORKDIR, no --articles: the packaged seeds
+    assert steps["WORKDIR"][-1] == "/data"
+    assert json.loads(steps["CMD"][0]) == ["dipkg", "serve", "--host", "0.0.0.0", "--data", "/data/build"]
+    assert "/health" in steps["HEALTHCHECK"][0]
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert {".venv", "build", ".git"} <= set(ignored)
