@@ -1,8 +1,8 @@
 """``dipkg serve``'s life: say where it listens and what it serves, and stop cleanly on a signal.
 
 Why not ``uvicorn.run``: uvicorn catches SIGINT and SIGTERM itself and, once it has shut down,
-raises the signal again (uvicorn ≥ 0.29), so Ctrl-C ended in a KeyboardInterrupt traceback and
-``docker stop`` in death by SIGTERM.  And Ctrl-C at a terminal signals the whole process group:
+raises the signal again (uvicorn 0.29 to 0.54 at least), so Ctrl-C ended in a KeyboardInterrupt
+traceback and ``docker stop`` in death by SIGTERM.  And Ctrl-C at a terminal signals the whole process group:
 each query worker (a spawned Python) got its own KeyboardInterrupt and printed a traceback
 before the service could shut it down.
 
