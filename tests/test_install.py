@@ -116,6 +116,11 @@ def test_the_wheel_installs_alone_and_builds_and_serves_from_an_empty_folder(
                     cwd=home).strip())
     ours = {p.name for p in site.iterdir() if p.name.startswith("dipkg")}
     assert ours == {"dipkg", _dist_info([p + "/" for p in ours])}
+    info = _dist_info([p + "/" for p in ours])
+    record = (site / info / "RECORD").read_text(encoding="utf-8").splitlines()
+    installed = {line.split(",", 1)[0] for line in record if line}
+    outside = sorted(f for f in installed if not f.startswith(("dipkg/", f"{info}/", "../../../bin/")))
+    assert outside == []  # what pip installed for dipkg: the package, its metadata, the script
     for stray in ("graph", "server", "ontology", "seeds", "examples", "tests", "benchmarks"):
         assert not (site / stray).exists(), stray
     assert not (site / "dipkg" / "graph").is_symlink() and (site / "dipkg" / "graph" / "build.py").is_file()
