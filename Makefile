@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: build serve test lint browser evaluate evaluate-dev reliability bench clean
+.PHONY: build serve test lint browser evaluate evaluate-dev reliability bench lowest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ bench: build
 	$(BIN)/python benchmarks/peers.py --sizes 100000 --seconds 3 --rounds 1 --out benchmarks/results/100k
 	$(BIN)/python benchmarks/peers.py --sizes 1000000 --servers dipkg,oxigraph --seconds 3 --rounds 1 \
 	    --out benchmarks/results/1m
+
+# the tests at the lowest versions pyproject.toml allows (README "Install"; a throwaway venv)
+lowest: $(STAMP)
+	UV=$(BIN)/uv bash tools/test-lowest.sh
 
 clean:
 	rm -rf build build-dev .pytest_cache .mypy_cache .ruff_cache

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -98,16 +99,29 @@ def _serve(args: argparse.Namespace) -> int:
         settings.include_inferred = False
     if args.lenient_from:
         settings.lenient_from = True
-    try:  # fail fast, with a clear message, before the server binds its port
-        dataset = load_dataset(settings)
-    except DatasetError as err:
-        print(f"dipkg serve: error: {err}", file=sys.stderr)
-        return 2
-    from dipkg.server.http import uvicorn_options
+    # SIGINT blocked before the store or any thread starts, so that every thread and every query
+    # worker inherits the mask (see dipkg.serving); restored on return, for callers of main().
+    # multiprocessing's resource tracker is started first: starting it unblocks SIGINT in the
+    # thread that starts it, which would otherwise be the one that spawns the workers.
+    from multiprocessing import resource_tracker
 
-    uvicorn.run(create_app(settings, dataset), host=settings.host, port=settings.port, log_level="warning",
-                **uvicorn_options(settings))
-    return 0
+    resource_tracker.ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        try:  # fail fast, with a clear message, before the server binds its port
+            dataset = load_dataset(settings)
+        except DatasetError as err:
+            print(f"dipkg serve: error: {err}", file=sys.stderr)
+            return 2
+        from dipkg.server.http import uvicorn_options
+        from dipkg.serving import run_until_stopped
+
+        app = create_app(settings, dataset)
+        config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
+                                **uvicorn_options(settings))
+        return run_until_stopped(uvicorn.Server(config), app, settings, dataset)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _query(args: argparse.Namespace) -> int:

@@ -100,8 +100,11 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
             engine.close()
             served.close()
 
+    # No /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a CDN and start them with
+    # an inline script, which an offline machine cannot fetch and SECURITY_HEADERS forbids. The
+    # API is described by /openapi.json (for tools) and by the README and /about (for people).
     app = FastAPI(title="dipkg", description="A knowledge graph of diplomacy, with provenance.",
-                  version=package_version(), lifespan=lifespan)
+                  version=package_version(), lifespan=lifespan, docs_url=None, redoc_url=None)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                        allow_headers=["*"], expose_headers=["*"])
@@ -111,7 +114,8 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
         """Routing errors (404, 405) in the service's one error shape, like every other error."""
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         if exc.status_code == 404:
-            detail = f"no such page or endpoint: {request.url.path} (the service: /, /sparql, /browse, /about, /docs)"
+            detail = (f"no such page or endpoint: {request.url.path} "
+                      "(the service: /, /sparql, /browse, /about, /openapi.json)")
         elif exc.status_code == 405:
             detail = f"{request.method} is not allowed on {request.url.path}"
         return error_response(exc.status_code, detail, headers=dict(exc.headers or {}))

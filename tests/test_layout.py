@@ -30,7 +30,7 @@ def _imports(path: Path) -> set[str]:
 
 def _graph() -> dict[str, set[str]]:
     files = [*sorted((ROOT / "graph").rglob("*.py")), *sorted((ROOT / "server").rglob("*.py")),
-             ROOT / "dipkg" / "cli.py"]
+             *sorted((ROOT / "dipkg").glob("*.py"))]
     return {_module_name(p): _imports(p) for p in files}
 
 

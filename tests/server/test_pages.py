@@ -250,3 +250,19 @@ def test_pages_write_dates_as_people_do() -> None:
 def test_a_visit_names_the_visitor_the_host_and_whom_they_met(server: RunningServer) -> None:
     text = text_of(get(server, "/id/Angela_Merkel").text)
     assert "Angela Merkel visited Japan and met Shinzo Abe, March 2015 (held)" in text, text[:2000]
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/docs/oauth2-redirect"])
+def test_no_api_pages_that_need_a_cdn(server: RunningServer, path: str) -> None:
+    """/docs and /redoc are off (they load Swagger UI from a CDN, with an inline script the
+    security policy forbids); the 404 names what there is instead."""
+    answer = get(server, path)
+    assert answer.status_code == 404
+    assert "/openapi.json" in answer.text and "cdn" not in answer.text.lower()
+
+
+def test_the_api_description_is_served(server: RunningServer) -> None:
+    answer = get(server, "/openapi.json", accept="application/json")
+    assert answer.status_code == 200
+    spec = answer.json()
+    assert spec["info"]["title"] == "dipkg" and "/sparql" in spec["paths"] and "/health" in spec["paths"]
