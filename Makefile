@@ -65,6 +65,11 @@ bench: build
 	    --out benchmarks/results/1m
 
 # the tests at the lowest versions pyproject.toml allows (README "Install"; a throwaway venv)
+# the hash-pinned lock of the dev install (README "Install"): run after changing a dependency
+LOCK_COMMAND := pip compile pyproject.toml --extra dev --generate-hashes --universal --python-version 3.11 --no-header
+lock: $(STAMP)
+	$(BIN)/uv $(LOCK_COMMAND) -o requirements.lock
+
 lowest: $(STAMP)
 	UV=$(BIN)/uv bash tools/test-lowest.sh
 
