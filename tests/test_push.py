@@ -12,7 +12,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from dipkg.graph.push import default_state_file, graphs_of, graph_url
+from dipkg.graph.push import default_state_file, graph_url, graphs_of
 from tests.conftest import ROOT, OxigraphServer
 
 

@@ -38,7 +38,8 @@ def store(seed_build: object, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 @pytest.fixture(scope="module")
-def remote(seed_build: object, store: OxigraphServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def remote(seed_build: object, store: OxigraphServer,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     out: Path = seed_build.out  # type: ignore[attr-defined]
     log = tmp_path_factory.mktemp("remote") / "server.log"
     running = launch(["--data", str(out), "--backend", store.query], log,
@@ -116,7 +117,8 @@ def test_pages_and_downloads(server: RunningServer, remote: RunningServer) -> No
         a, b = httpx.get(remote.url + path, timeout=30), httpx.get(server.url + path, timeout=30)
         assert a.status_code == b.status_code == 200, path
     assert httpx.get(remote.url + "/download/dipkg.nq").content == httpx.get(server.url + "/download/dipkg.nq").content
-    meeting = rows(ask(remote, "SELECT ?m WHERE { ?m a <https://w3id.org/dipkg/ontology#Meeting> } ORDER BY ?m LIMIT 1"))
+    first = "SELECT ?m WHERE { ?m a <https://w3id.org/dipkg/ontology#Meeting> } ORDER BY ?m LIMIT 1"
+    meeting = rows(ask(remote, first))
     page = meeting[0]["m"]["value"].replace("https://w3id.org/dipkg/", "/")
     a = httpx.get(remote.url + page, headers={"Accept": "text/html"}, timeout=30)
     b = httpx.get(server.url + page, headers={"Accept": "text/html"}, timeout=30)
