@@ -132,7 +132,9 @@ class BasicOrDigest(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if not self.use_digest:
             response = yield next(self.basic.auth_flow(request))
-            if response.status_code != 401 or "digest" not in response.headers.get("www-authenticate", "").lower():
+            challenge = response.headers.get("www-authenticate", "").lower()
+            # (Virtuoso answers a Basic header with a bare 401: only its first challenge says Digest)
+            if response.status_code != 401 or ("basic" in challenge and "digest" not in challenge):
                 return
             self.use_digest = True
             request.headers.pop("Authorization", None)
