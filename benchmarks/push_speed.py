@@ -22,7 +22,7 @@ import httpx
 from dipkg.graph.push import DEFAULT_BATCH, push
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serving import free_port  # noqa: E402
+from serving import free_port
 
 
 def fresh_oxigraph(folder: Path) -> tuple[subprocess.Popen[bytes], str]:

@@ -251,7 +251,9 @@ class RemoteEngine:
         except _Deadline:
             raise BackendTimeout(f"the backend {self.url} did not finish its answer within the {limit:g} s "
                                  "time limit") from None
-        except (SyntaxError, ValueError, OSError) as err:
+        except QueryError:
+            raise
+        except Exception as err:  # the parsers' errors (SyntaxError, OSError, …), or ours from read()
             if body.late:
                 raise BackendTimeout(f"the backend {self.url} did not finish its answer within the {limit:g} s "
                                      "time limit") from None

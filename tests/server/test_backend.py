@@ -128,6 +128,14 @@ def test_pages_and_downloads(server: RunningServer, remote: RunningServer) -> No
     assert description.status_code == 200 and "void#triples" in description.text
 
 
+def test_a_huge_answer_is_cut_as_it_streams(remote: RunningServer) -> None:
+    """93 million rows on the backend; the service reads ten and drops the connection."""
+    started = time.monotonic()
+    cut = ask(remote, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }", **{"max-rows": "10"})
+    assert len(rows(cut)) == 10 and cut.json()["dipkg"]["truncated"] is True
+    assert time.monotonic() - started < 3
+
+
 def test_a_backend_timeout_is_504(remote: RunningServer) -> None:
     started = time.monotonic()
     late = ask(remote, SLOW, timeout="1")
