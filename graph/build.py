@@ -18,7 +18,8 @@ from dipkg.graph.discovery import report as discovery_report
 from dipkg.graph.errors import InputError
 from dipkg.graph.facts import ArticleFacts
 from dipkg.graph.mentions import MentionFinder
-from dipkg.graph.namespace import DIP, INFERRED_GRAPH, NIF, ONTOLOGY_GRAPH
+from dipkg.graph.metadata import input_time, metadata_graph
+from dipkg.graph.namespace import DIP, INFERRED_GRAPH, METADATA_GRAPH, NIF, ONTOLOGY_GRAPH
 from dipkg.graph.publish import nquads, publish_release, summary_json, trig, turtle
 from dipkg.graph.rdf import ArticleGraphWriter, article_iri, entity_graph, harmonize_kinds
 from dipkg.graph.reasoning import infer
@@ -128,6 +129,8 @@ def build(articles_dir: Path) -> BuildResult:
     if not report.conforms:
         raise BuildError(f"SHACL validation failed with {report.violations} violation(s):\n"
                          + "\n".join(report.text.splitlines()[:60]))
+    # described after reasoning and validation: it is about the dataset, not part of its facts
+    metadata_graph(dataset.graph(METADATA_GRAPH), articles, input_time(articles_dir))
     return BuildResult(dataset, all_facts, len(asserted), len(inferred),
                        time.perf_counter() - started, by_kind, discoveries)
 
@@ -141,6 +144,9 @@ def publish(result: BuildResult, out: Path) -> None:
         "dipkg.trig": trig(result.dataset),
         "dipkg.nq": nquads(result.dataset),
         "dipkg.ttl": turtle(union),
+        # the union without the articles' full texts: each fact keeps its sentences (nif:anchorOf)
+        # while the publishers' texts stay out (graph/metadata.py on the licence)
+        "dipkg-spans.ttl": turtle(union, leave_out=[str(NIF.isString)]),
         "build-info.json": summary_json(result.summary()),
     }, finish=write_store)
 

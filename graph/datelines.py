@@ -53,3 +53,17 @@ def credit_spans(text: str, begin: int, end: int) -> list[tuple[int, int]]:
         spans.append((begin, begin + found.end()))
     spans += [(begin + m.start(), begin + m.end()) for m in photo.finditer(sentence)]
     return spans
+
+
+# "MOSCOW (Reuters) -", "TOKYO, May 3 (AP) —", "Tokyo--", "MOSCOW --": the place a story is filed from
+_PLACE_LINE = re.compile(
+    r"^\W*(?P<place>[A-Z][A-Z.'’ -]*[A-Z]|[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:,\s+[A-Z][a-z]+\.?\s+\d{1,2})?"
+    r"\s*(?:\([^()]{1,60}\)\s*[-–—]{1,2}|(?<=[A-Z])\s*(?:--|—)|\s*--)")
+
+
+def dateline_place(sentence: str) -> str | None:
+    """The place a dateline names, as written ("MOSCOW", "Tokyo"), or None. A name in capitals
+    needs a credit or a dash after it; a name in mixed case needs a double dash ("Tokyo--"), so
+    that a sentence opening with a name and a dash is not read as a dateline."""
+    found = _PLACE_LINE.match(sentence)
+    return found.group("place").strip() if found else None

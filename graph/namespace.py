@@ -26,11 +26,17 @@ ID = Namespace(ID_IRI)
 ONTOLOGY_GRAPH = URIRef(GRAPH_IRI + "ontology")
 ENTITY_GRAPH = URIRef(GRAPH_IRI + "entities")
 INFERRED_GRAPH = URIRef(GRAPH_IRI + "inferred")
+#: The graph describing the dataset itself (title, licence, sources, version, date): VoID/DCAT.
+METADATA_GRAPH = URIRef(GRAPH_IRI + "metadata")
+#: The dataset as a resource: what the dumps, VoID and the service description describe.
+DATASET_IRI = "https://w3id.org/dipkg/dataset"
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
 
 PREFIXES = {
     "dip": DIP_IRI, "id": ID_IRI, "owl": str(OWL), "rdf": str(RDF), "rdfs": str(RDFS),
     "xsd": str(XSD), "skos": str(SKOS), "prov": str(PROV), "nif": str(NIF), "dct": str(DCTERMS),
-    "wd": str(WD),
+    "wd": str(WD), "void": str(VOID), "dcat": str(DCAT),
 }
 
 

@@ -79,6 +79,7 @@ class Entity:
     leader: bool = False
     kind: str | None = None
     government_of: str | None = None
+    seat: str | None = None  # (government bodies named by their building) the city it stands in
     state: str | None = None
     located_in: str | None = None
     disputed_by: tuple[str, ...] = ()
@@ -285,6 +286,7 @@ def load_registry(path: Path | None = None) -> Registry:
                 leader=bool(row.get("leader", False)),
                 kind=kind,
                 government_of=row.get("government_of"),
+                seat=row.get("seat"),
                 state=row.get("state"),
                 located_in=row.get("located_in"),
                 disputed_by=_tuple(row.get("disputed_by"), where, "disputed_by"),

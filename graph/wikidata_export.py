@@ -115,6 +115,8 @@ class Exporter:
         self.positions = positions_table()
         self.lines: list[str] = []
         self.rejected: list[Rejected] = []
+        #: the lines of each exported fact (a fact page offers them on their own)
+        self.by_fact: dict[str, list[str]] = {}
 
     def sources(self, node: str) -> list[Source]:
         rows = _rows(self.store, f"""SELECT ?a ?text ?url ?issued ?publisher WHERE {{ GRAPH ?a {{
@@ -145,7 +147,9 @@ class Exporter:
             self.rejected.append(Rejected(node, kind, "no source article has a URL (reference URL P854 needs one)"))
             return
         for ref in referenced:  # one line per reference: QuickStatements merges equal statements
-            self.lines.append("\t".join([*statement, ref]))
+            line = "\t".join([*statement, ref])
+            self.lines.append(line)
+            self.by_fact.setdefault(node, []).append(line)
 
     def unlinked(self, node: str, kind: str, ends: dict[str, str | None]) -> bool:
         missing = [f"{role} {self.labels.get(iri or '', iri or '?')}" for role, iri in ends.items()
@@ -198,11 +202,31 @@ class Exporter:
         self.not_for_wikidata()
 
 
+@dataclass(frozen=True)
+class Export:
+    """What the export of one dataset gives: the lines, what was not exported and why, and both
+    per fact (``fact IRI -> lines``, ``fact IRI -> reasons``)."""
+
+    lines: list[str]
+    rejected: list[Rejected]
+    by_fact: dict[str, list[str]]
+
+    def reasons(self, fact: str) -> list[str]:
+        return [r.reason for r in self.rejected if r.fact == fact]
+
+
+def export_store(store: ox.Store, retrieved: datetime.date) -> Export:
+    """The export of a dataset already in a store (the service hands it the data it serves)."""
+    exporter = Exporter(store, retrieved)
+    exporter.run()
+    return Export(sorted(set(exporter.lines)), sorted(set(exporter.rejected), key=lambda r: (r.kind, r.fact)),
+                  {fact: sorted(set(lines)) for fact, lines in exporter.by_fact.items()})
+
+
 def export(nq: Path, retrieved: datetime.date) -> tuple[list[str], list[Rejected]]:
     """QuickStatements lines (sorted, deduplicated) and the rejected facts with their reasons."""
-    exporter = Exporter(open_dataset(nq), retrieved)
-    exporter.run()
-    return sorted(set(exporter.lines)), sorted(set(exporter.rejected), key=lambda r: (r.kind, r.fact))
+    result = export_store(open_dataset(nq), retrieved)
+    return result.lines, result.rejected
 
 
 def unlinked_entities(nq: Path) -> list[dict[str, str]]:

@@ -1,7 +1,8 @@
 """The FastAPI application: dataset and query engine for its lifetime, and the route modules.
 
-Route modules (``sparql``, ``downloads``, ``provenance``, ``pages``) each expose ``router``;
-they reach the served dataset and the engine through ``request.app.state.service``.
+Route modules (``sparql``, ``wikidata``, ``downloads``, ``vocabulary``, ``provenance``, ``pages``)
+each expose ``router``; they reach the served dataset and the engine through
+``request.app.state.service``.
 """
 
 from __future__ import annotations
@@ -169,7 +170,9 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
             **({"backend": service.settings.backend} if service.settings.backend else {}),
         })
 
-    for module_name in ("dipkg.server.sparql", "dipkg.server.downloads", "dipkg.server.provenance",
+    # wikidata before downloads: its /download/wikidata.qs is more specific than /download/{filename}
+    for module_name in ("dipkg.server.sparql", "dipkg.server.wikidata", "dipkg.server.downloads",
+                        "dipkg.server.vocabulary", "dipkg.server.provenance",
                         "dipkg.server.pages"):
         try:
             module = __import__(module_name, fromlist=["router"])

@@ -38,7 +38,7 @@ from typing import Any, TypedDict
 
 import pyoxigraph as ox
 
-from dipkg.graph.namespace import ENTITY_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from dipkg.graph.namespace import ENTITY_GRAPH, INFERRED_GRAPH, METADATA_GRAPH, ONTOLOGY_GRAPH
 from dipkg.graph.publish import RELEASES, SERVING, process_alive
 from dipkg.graph.store import STORE, fill, read_info
 from dipkg.server.config import Settings
@@ -141,7 +141,7 @@ class ServedDataset:
 
     @property
     def article_graphs(self) -> list[str]:
-        special = {str(ENTITY_GRAPH), str(INFERRED_GRAPH), str(ONTOLOGY_GRAPH)}
+        special = {str(ENTITY_GRAPH), str(INFERRED_GRAPH), str(ONTOLOGY_GRAPH), str(METADATA_GRAPH)}
         return [g for g in self.graphs if g not in special]
 
     def open(self) -> ox.Store:

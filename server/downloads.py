@@ -7,6 +7,11 @@ files, every format is produced.  ``dipkg.ttl`` is every triple of every graph m
 no named graphs); the other three keep the graphs.  What is produced comes from the served files
 parsed again, not from the query store, which normalizes literals (see ``_Downloads``).
 
+``/download/dipkg-spans.ttl`` is ``dipkg.ttl`` without the articles' full texts (``nif:isString``;
+every source sentence is kept), for redistribution where the publishers' texts may not go
+(``graph/metadata.py``); the build writes it, and for other data it is produced the same way.
+QuickStatements (``/download/wikidata.qs``) are ``server/wikidata.py``'s.
+
 ``/download/article/{name}.{ttl,trig,nq,jsonld}`` is one article's named graph, ``{name}`` being
 the article IRI after ``https://w3id.org/dipkg/id/`` (``article-<file stem>``); TriG, N-Quads and
 JSON-LD keep the graph name, Turtle has the triples only.
@@ -29,7 +34,6 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -37,12 +41,14 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 
-from dipkg.graph.namespace import ID_IRI, INFERRED_GRAPH
+from dipkg.graph.namespace import ID_IRI, INFERRED_GRAPH, NIF
+from dipkg.server.conditional import not_modified, validators
 from dipkg.server.dataset import rdf_format
 from dipkg.server.engine import QueryError
 from dipkg.server.protocol import choose, content_type, error_response, graph_format, query_error_response
 from dipkg.server.protocol import serialize_rdf as _serialize
-from dipkg.server.sparql import BadParameter, Params
+from dipkg.server.sparql import DUMPS, BadParameter, Params
+from dipkg.server.sparql import SPANS_DUMP as SPANS_DUMP  # (the about page lists it)
 
 if TYPE_CHECKING:
     from dipkg.server.app import Service
@@ -129,29 +135,8 @@ def _downloads(request: Request) -> _Downloads:
         return downloads
 
 
-# --- conditional requests ----------------------------------------------------------------------
-def _opaque(tag: str) -> str:
-    tag = tag.strip()
-    return tag[2:] if tag.startswith("W/") else tag
-
-
-def not_modified(request: Request, etag: str, last_modified: str) -> bool:
-    """RFC 9110 §13.2.2: If-None-Match decides when present (weak comparison), else If-Modified-Since."""
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None:
-        return any(t.strip() == "*" or _opaque(t) == _opaque(etag) for t in if_none_match.split(","))
-    since = request.headers.get("if-modified-since")
-    if since and last_modified:
-        try:
-            return parsedate_to_datetime(last_modified) <= parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return False  # an unreadable date is ignored, as the RFC says
-    return False
-
-
-def _validators(dataset: ServedDataset, etag: str | None = None) -> dict[str, str]:
-    return {"ETag": etag or dataset.etag, "Last-Modified": dataset.last_modified,
-            "Cache-Control": "public, no-cache"}
+# --- conditional requests (server/conditional.py) -----------------------------------------------
+_validators = validators
 
 
 def _variant_etag(dataset: ServedDataset, *parts: str) -> str:
@@ -176,6 +161,10 @@ def _by_graph(data: Iterable[ox.Quad]) -> list[ox.Quad]:
 
 
 def _dataset_body(downloads: _Downloads, ext: str) -> bytes:
+    if ext == "spans":
+        is_string = ox.NamedNode(str(NIF.isString))
+        return _serialize([t for t in _union_triples(downloads.data) if t.predicate != is_string],
+                          graph_format("turtle"))
     fmt = graph_format(DOWNLOADS[ext])
     if ext == "ttl":
         return _serialize(_union_triples(downloads.data), fmt)
@@ -184,7 +173,7 @@ def _dataset_body(downloads: _Downloads, ext: str) -> bytes:
 
 # --- routes ------------------------------------------------------------------------------------
 def _available() -> str:
-    return ", ".join(f"/download/dipkg.{ext}" for ext in DOWNLOADS)
+    return ", ".join(f"/download/{name}" for name in (*DUMPS, SPANS_DUMP))
 
 
 @router.api_route("/download/{filename}", methods=["GET", "HEAD"])
@@ -193,13 +182,16 @@ def download(request: Request, filename: str) -> Response:
     service = _service(request)
     dataset = service.dataset
     stem, _, ext = filename.rpartition(".")
-    if stem != "dipkg" or ext not in DOWNLOADS:
+    if filename == SPANS_DUMP:
+        ext = "spans"  # Turtle, the union without nif:isString (the build writes it; else made here)
+    elif stem != "dipkg" or ext not in DOWNLOADS:
         return error_response(404, f"no download called {filename!r}: the dataset is at {_available()}; "
-                                   "one article's graph at /download/article/<name>.<ttl|trig|nq|jsonld>")
+                                   "one article's graph at /download/article/<name>.<ttl|trig|nq|jsonld>; "
+                                   "QuickStatements at /download/wikidata.qs")
     headers = {**_validators(dataset), "Content-Disposition": f'attachment; filename="{filename}"'}
     if not_modified(request, dataset.etag, dataset.last_modified):
         return Response(status_code=304, headers=headers)
-    media = content_type(graph_format(DOWNLOADS[ext]).media_type)
+    media = content_type(graph_format(DOWNLOADS.get(ext, "turtle")).media_type)
     release = dataset.release_dir
     if release is not None and ext != "jsonld":
         # the file of the release that was loaded, never a newer one published since (its bytes

@@ -59,6 +59,8 @@ PREFIXES: dict[str, str] = {
     "nif": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
     "dct": "http://purl.org/dc/terms/",
     "wd": "http://www.wikidata.org/entity/",
+    "void": "http://rdfs.org/ns/void#",
+    "dcat": "http://www.w3.org/ns/dcat#",
 }
 
 

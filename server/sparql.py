@@ -22,8 +22,11 @@ N``, and SPARQL JSON a top-level ``"dipkg": {"truncated": …, "rowLimit": N}``,
 answer that looks complete is the worst kind of wrong answer.  Errors are JSON
 ``{"error", "detail"}`` (see ``server.protocol``).
 
-``GET /sparql`` without a query returns the SPARQL Service Description with VoID statistics,
-computed through the engine once (it honours the same limits as any query) and cached.
+``GET /sparql`` without a query (and ``GET /.well-known/void``) returns the SPARQL Service
+Description with VoID statistics, computed through the engine once (it honours the same limits as
+any query) and cached.  For a dipkg build the described dataset is ``https://w3id.org/dipkg/dataset``
+with the build's own description of it (title, licence, sources, date, version: the metadata graph
+``graph/metadata.py`` writes), its dumps and the spans-only subset.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from dipkg.graph.namespace import DATASET_IRI, METADATA_GRAPH
 from dipkg.server.engine import Boolean, QueryError, QueryRefused, QueryRequest, QueryTooLarge, Solutions, Triples
 from dipkg.server.protocol import (
     ALL_FORMATS,
@@ -75,6 +79,11 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+DCT = "http://purl.org/dc/terms/"
+#: the whole dataset, one file per format (``/download/<name>``)
+DUMPS = ("dipkg.nq", "dipkg.trig", "dipkg.ttl", "dipkg.jsonld")
+#: the dataset without the articles' full texts (graph/metadata.py says why)
+SPANS_DUMP = "dipkg-spans.ttl"
 UPDATE_REFUSED = "SPARQL Update is not allowed: this endpoint is read-only"
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
@@ -163,6 +172,14 @@ async def sparql_get(request: Request) -> Response:
             return RedirectResponse(f"{root}/", status_code=303, headers={"Vary": "Accept"})
         return await service_description(request, params)
     return await answer(request, params, params.all("query"))
+
+
+@router.api_route("/.well-known/void", methods=["GET", "HEAD"])
+async def well_known_void(request: Request) -> Response:
+    """The VoID description where the VoID specification (§6.2) says to look for it: the same
+    triples as the service description; a browser (which accepts ``*/*``) gets Turtle here
+    rather than the redirect to the query page that ``/sparql`` gives it."""
+    return await service_description(request, Params(list(request.query_params.multi_items())))
 
 
 @router.post("/sparql")
@@ -310,6 +327,8 @@ class Statistics:
     default_triples: int | None = None
     classes: list[tuple[str, int]] = field(default_factory=list)
     properties: list[tuple[str, int]] = field(default_factory=list)
+    #: (predicate, object) of the dataset's own description (the build's metadata graph)
+    metadata: list[tuple[str, Any]] = field(default_factory=list)
     computed: float = 0.0
     complete: bool = True
 
@@ -322,6 +341,8 @@ STATS_QUERIES = {
     "default": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
     "classes": "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) ?c",
     "properties": "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p",
+    # title, licence, sources, version, date: what graph/metadata.py wrote into the release
+    "metadata": f"SELECT ?p ?o WHERE {{ GRAPH <{METADATA_GRAPH}> {{ <{DATASET_IRI}> ?p ?o }} }} ORDER BY ?p ?o",
 }
 
 
@@ -353,7 +374,19 @@ def compute_statistics(service: Service) -> Statistics:
             stats.classes = _pairs(result)
         elif name == "properties":
             stats.properties = _pairs(result)
+        elif name == "metadata" and isinstance(result, Solutions):
+            stats.metadata = [(str(row[0][1]), row[1]) for row in result.rows
+                              if row[0] is not None and row[1] is not None and row[1][0] in ("uri", "literal")]
     return stats
+
+
+def ox_term(term: Any) -> ox.NamedNode | ox.Literal:
+    """An IRI or literal of a result row as a pyoxigraph term."""
+    if term[0] == "uri":
+        return ox.NamedNode(term[1])
+    if len(term) > 3 and term[3]:
+        return ox.Literal(term[1], language=term[3])
+    return ox.Literal(term[1], datatype=ox.NamedNode(term[2]) if len(term) > 2 and term[2] else None)
 
 
 def statistics(request: Request) -> Statistics:
@@ -383,7 +416,9 @@ def description_triples(service: Service, stats: Statistics, endpoint: str, base
     def node(iri: str) -> ox.NamedNode:
         return ox.NamedNode(iri)
 
-    sd_service, dataset, default = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("defaultGraph")
+    sd_service, default = ox.BlankNode("service"), ox.BlankNode("defaultGraph")
+    # a dipkg build names and describes its dataset; other data gets an anonymous one
+    dataset: ox.NamedNode | ox.BlankNode = ox.NamedNode(DATASET_IRI) if stats.metadata else ox.BlankNode("dataset")
     add(sd_service, "a", node(SD + "Service"))
     add(sd_service, SD + "endpoint", node(endpoint))
     add(sd_service, SD + "supportedLanguage", node(SD + "SPARQL11Query"))
@@ -397,8 +432,17 @@ def description_triples(service: Service, stats: Statistics, endpoint: str, base
     add(dataset, "a", node(SD + "Dataset"))
     add(dataset, "a", node(VOID + "Dataset"))
     add(dataset, VOID + "sparqlEndpoint", node(endpoint))
-    for ext in ("nq", "trig", "ttl", "jsonld"):
-        add(dataset, VOID + "dataDump", node(f"{base}download/dipkg.{ext}"))
+    for predicate, value in stats.metadata:
+        if predicate != RDF_TYPE or value[1] not in (SD + "Dataset", VOID + "Dataset"):
+            add(dataset, predicate, ox_term(value))
+    for name in DUMPS:
+        add(dataset, VOID + "dataDump", node(f"{base}download/{name}"))
+    spans = ox.BlankNode("withoutTexts")
+    add(dataset, VOID + "subset", spans)
+    add(spans, "a", node(VOID + "Dataset"))
+    add(spans, DCT + "description", ox.Literal("the dataset without the articles' full texts (nif:isString); "
+                                               "every source sentence (nif:anchorOf) is kept", language="en"))
+    add(spans, VOID + "dataDump", node(f"{base}download/{SPANS_DUMP}"))
     add(dataset, SD + "defaultGraph", default)
     add(default, "a", node(SD + "Graph"))
     if stats.default_triples is not None:
@@ -437,7 +481,7 @@ async def service_description(request: Request, params: Params) -> Response:
     try:
         fmt, media = choose("graph", params.all("format"), request.headers.get("accept"))
         stats = await run_in_threadpool(statistics, request)
-        endpoint = str(request.url.replace(query="", fragment=""))
+        endpoint = str(request.base_url) + "sparql"  # also when asked at /.well-known/void
         triples = description_triples(_service(request), stats, endpoint, str(request.base_url))
         prefixes = {**PREFIXES, "sd": SD, "void": VOID, "formats": "http://www.w3.org/ns/formats/"}
         body = serialize_rdf(triples, fmt, prefixes)

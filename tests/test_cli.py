@@ -126,7 +126,7 @@ def test_an_article_with_no_facts_builds_fine(recipe_build) -> None:
     assert status == 0, err
     assert stdout.startswith("built 1 articles")
     assert sorted(p.name for p in recipe_build.out.iterdir()) == [
-        "build-info.json", "current", "dipkg.nq", "dipkg.trig", "dipkg.ttl", "releases"]
+        "build-info.json", "current", "dipkg-spans.ttl", "dipkg.nq", "dipkg.trig", "dipkg.ttl", "releases"]
     ds = Dataset()
     ds.parse(recipe_build.out / "dipkg.trig", format="trig")
     article = ds.graph(URIRef(ID_IRI + "article-soup"))

@@ -6,7 +6,7 @@ import pytest
 
 from dipkg.graph.articles import Article, PartialDate
 from dipkg.graph.build import _finder
-from dipkg.graph.datelines import credit_spans
+from dipkg.graph.datelines import credit_spans, dateline_place
 
 
 def _credited(text: str) -> list[str]:
@@ -55,3 +55,15 @@ def test_credited_names_are_neither_mentions_nor_discoveries() -> None:
     assert "Reuters" not in surfaces and "Olga Petrova" not in surfaces and "Tom Ellis" not in surfaces
     assert "Anniken Huitfeldt" in surfaces
     assert "Olga_Petrova" not in build_registry.entities
+
+
+@pytest.mark.parametrize(("line", "place"), [
+    ("OSLO (Reuters) - Norway's prime minister said", "OSLO"),
+    ("BUENOS AIRES, March 3 (AP) — The talks", "BUENOS AIRES"),
+    ("Seoul--South Korea's president said", "Seoul"),
+    ("CANBERRA -- Australia's foreign minister", "CANBERRA"),
+    ("Merkel - the chancellor - said", None),
+    ("Putin said on Monday", None),
+])
+def test_the_place_a_dateline_names(line: str, place: str | None) -> None:
+    assert dateline_place(line) == place

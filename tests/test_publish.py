@@ -16,6 +16,7 @@ from dipkg.graph.publish import current_release, write_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SERIALIZATIONS = ("dipkg.trig", "dipkg.ttl", "dipkg.nq")
+SPANS = "dipkg-spans.ttl"  # the union without the article texts (tests/test_metadata.py)
 
 
 def _iris(dataset: Dataset) -> set[URIRef]:
@@ -24,15 +25,15 @@ def _iris(dataset: Dataset) -> set[URIRef]:
 
 def test_publish_writes_one_release_and_links_the_four_names_through_current(seed_build) -> None:
     out = seed_build.out
-    assert sorted(p.name for p in out.iterdir()) == sorted(["build-info.json", *SERIALIZATIONS,
+    assert sorted(p.name for p in out.iterdir()) == sorted(["build-info.json", *SERIALIZATIONS, SPANS,
                                                             "current", "releases"])
     release = current_release(out)
     assert release is not None and release.parent == out / "releases"
     # the four files, the store the service opens, and what it holds (a running service adds
     # a .serving-<pid> marker, which is not part of the release)
     assert sorted(p.name for p in release.iterdir() if not p.name.startswith(".")) == sorted(
-        ["build-info.json", *SERIALIZATIONS, "store", "store-info.json"])
-    for name in ("build-info.json", *SERIALIZATIONS):
+        ["build-info.json", *SERIALIZATIONS, SPANS, "store", "store-info.json"])
+    for name in ("build-info.json", *SERIALIZATIONS, SPANS):
         assert os.readlink(out / name) == f"current/{name}"
 
 
@@ -77,7 +78,7 @@ def _nq_iris(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("name", [
     "dipkg.trig", "dipkg.ttl",
-    "dipkg.nq",
+    "dipkg.nq", "dipkg-spans.ttl",
 ])
 def test_rebuilding_the_seeds_gives_byte_identical_files(seed_build, rebuild, name: str) -> None:
     """A second ``dipkg build`` (another process, another hash seed) writes the same bytes."""

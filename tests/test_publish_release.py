@@ -19,7 +19,7 @@ from dipkg.cli import main
 from dipkg.graph.publish import PublishError, current_release, publish_release
 
 ROOT = Path(__file__).resolve().parent.parent
-NAMES = ("build-info.json", "dipkg.nq", "dipkg.trig", "dipkg.ttl")
+NAMES = ("build-info.json", "dipkg-spans.ttl", "dipkg.nq", "dipkg.trig", "dipkg.ttl")
 TEXT = "Prime Minister Shinzo Abe met President Vladimir Putin in Moscow on Monday.\n"
 
 

@@ -15,7 +15,7 @@ from dipkg.graph.registry import Entity, Registry, load_registry, local_name, na
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTITIES = ROOT / "ontology" / "entities.toml"
-REFERENCES = ("capital", "citizen_of", "affiliation", "government_of", "state", "located_in", "part_of")
+REFERENCES = ("capital", "citizen_of", "affiliation", "government_of", "seat", "state", "located_in", "part_of")
 
 
 @pytest.fixture(scope="module")

@@ -79,8 +79,9 @@ class _Draft:
         value = cand.date.value if cand.date else None
         if value is not None and (self.date is None or len(value.iso()) > len(self.date.iso())):
             self.date = value
-        if self.date_guess is None:
-            self.date_guess = cand.date_guess
+        guess = cand.date_guess
+        if self.date_guess is None or (guess is not None and guess.iso().startswith(self.date_guess.iso())):
+            self.date_guess = guess  # "midway through the visit" dates a visit the headline gave a year
         if self.stated_year is None and "anaphoric" not in cand.extra:
             self.stated_year = cand.date_guess
         if cand.inherited_date:
@@ -124,6 +125,15 @@ def _more_specific(context: Context, new: str, old: str) -> bool:
     return new != old and rank(new) > rank(old)
 
 
+def _forum_summit(context: Context, cand: Candidate) -> bool:
+    """A group's own summit ("G7 leaders agreed to hold their own summit in Brussels") is a
+    meeting with the group alone as participant (gold convention 2), when the text says where."""
+    if len(set(cand.participants)) != 1 or cand.kind_hint != "summit" or cand.location is None:
+        return False
+    entity = context.registry.get(cand.participants[0])
+    return entity is not None and entity.letter == "O"
+
+
 def merge(context: Context, candidates: list[Candidate]) -> None:
     drafts: list[_Draft] = []
     orphans: list[Candidate] = []
@@ -135,7 +145,7 @@ def merge(context: Context, candidates: list[Candidate]) -> None:
                 break
         if best is not None:
             best.absorb(context, cand)
-        elif len(set(cand.participants)) >= 2:
+        elif len(set(cand.participants)) >= 2 or _forum_summit(context, cand):
             drafts.append(_Draft(cand))
         else:
             orphans.append(cand)

@@ -9,12 +9,8 @@ Each *trigger* (a verb or noun of meeting: "met", "talks", "summit", "visit", "t
   ("the Japan-Russia summit"), or "their meeting" (the people of the sentence);
 * the destination of a visit ("visit to Japan", "visited Russia", "visited President X"),
   whose state is the host and joins the participants;
-* location — the place after "in/at" (the most specific of a chain: "the Black Sea resort
-  of Sochi" is Sochi), or the destination;
-* date — a date expression of the trigger's stretch of text (a date before "prior to" only
-  gives the year), else the publication year when nothing marks the event as historical;
-* status — the cue word nearest before the trigger (cancelled / planned / proposed), else
-  the tense or the date against the publication date.
+* the setting — location, host, date and status — read by
+  :mod:`dipkg.graph.rules.meeting_setting`.
 
 Partial mentions ("Abe was to meet with the political outcast in Sochi") are completed by
 ``graph.rules.meeting_merge``, which also merges repeated mentions of one meeting.
@@ -22,26 +18,29 @@ Partial mentions ("Abe was to meet with the political outcast in Sochi") are com
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import re
+from dataclasses import replace
 
 from dipkg.graph import clauses, cues
-from dipkg.graph.articles import PartialDate
-from dipkg.graph.dates import DateMention
+from dipkg.graph.datelines import dateline_place
 from dipkg.graph.discourse import events
-from dipkg.graph.lexicon import EVENT_NOUNS, TITLES
-from dipkg.graph.mentions import Mention, SentenceView
+from dipkg.graph.lexicon import EVENT_NOUNS
+from dipkg.graph.mentions import SentenceView
 from dipkg.graph.rules import meeting_merge
 from dipkg.graph.rules.common import Context, clause_bounds, tok
+from dipkg.graph.rules.meeting_setting import CANCELLED, SettingReader
 from dipkg.graph.rules.meeting_types import Candidate, Event
 
 _P, _AGENT, _PLACE = tok("P"), tok("PSO"), tok("CTLS")
 _TITLE_WORDS = r"(?:(?:the |a |an |his |her )?(?:[A-Z][\w.-]*|of|for|and|vice|foreign|prime|deputy) ){0,4}"
 
 _TRIGGERS = cues.load("meeting-triggers")
-_STATUS = cues.load("meeting-status")
 # trigger cue (lower-cased) -> the kind the cue settles ("phone" for calls), if any
 TRIGGER_KINDS = {cue: kind for cue, kind in _TRIGGERS.mapping("kind").items() if kind}
+# "met", "visited": the word itself says the meeting took place
+_PAST = frozenset(cue for cue, tense in _TRIGGERS.mapping("tense").items() if tense == "past")
 _TRIGGER = re.compile(
     r"(?<![\w'-])(?:" + "|".join(f"(?P<{kind}>{_TRIGGERS.pattern(trigger=kind)})"
                                   for kind in ("visit", "meet", "tell", "attend")) + r")(?![\w-])",
@@ -49,24 +48,7 @@ _TRIGGER = re.compile(
 )
 # "as he did the opening ceremony": "did" stands for the verb of an earlier trigger of the sentence
 _ELLIPSIS = re.compile(r"\bas (?:⟦P\d+⟧|Mr\. ⟦P\d+⟧) (?P<did>did|had|has|does)(?![\w-])")
-MONTHS_AND_DAYS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                   "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday",
-                   "Friday", "Saturday", "Sunday", "Parliament", "Congress", "Office", "House", "Palace")
-# "in The Hague on Monday", "in San Marino.": a capitalized name closing an "in" phrase
-_UNKNOWN_PLACE = re.compile(
-    r"^(?:[^,;]{0,40}? )?in (?P<name>(?:The )?[A-Z][a-z]+(?: [A-Z][a-z]+){0,2})(?=[,.;]|$| (?:on|for|to|with|during|"
-    r"this|next|last|in|from|and|as|after|before)\b| ⟦D\d+⟧)")
-_NOT_PLACES = frozenset({*(w for title in TITLES for w in title.split()), *MONTHS_AND_DAYS})
 _NEGATED = re.compile(r"\b(?:not|never|no) (?:to )?$")
-CANCELLED = _STATUS.pattern(status="cancelled")
-PLANNED = _STATUS.pattern(status="planned")
-PROPOSED = _STATUS.pattern(status="proposed")
-_CUE = re.compile(rf"\b(?:(?P<cancelled>{CANCELLED})|(?P<planned>{PLANNED})|(?P<proposed>{PROPOSED}))\b")
-_MODAL = re.compile(r"\b(will|would|may|might|could)\b")
-_MODAL_USE = re.compile(r"^(?: \w+)? (?:be held|be|hold|visit|meet|attend|go|travel|take place|hold talks)\b")
-_RIGHT_CUE = re.compile(r"^(?: to (?:the )?⟦[A-Z]\d+⟧)?(?: by [^,;]*?)?(?: ⟦D\d+⟧)? (?:(?P<cancelled>(?:has been|have been|was|were|had been) (?:also )?(?:postponed|put off|cancell?ed|called off|scrapped))|(?P<planned>will be held|is to be held|to be held|is scheduled|was scheduled|will take place)|(?P<proposed>(?:would|may|might|could) (?:be|take place|happen|go ahead)))\b")
-_HISTORICAL = re.compile(r"\b(?:first (?:meeting|summit|talks|encounter)|ever|since|in the past|decades? ago|years ago|former|previous|last time)\b")
-_FORWARD = re.compile(r"\b(?:next|later|end of|coming|upcoming)\b", re.IGNORECASE)
 _CONTROLLER = re.compile(
     rf"(?:invit\w+|ask\w*|urg\w+|begging|begged|persuad\w+|plans? for|wants?|wanted|expects?|allow\w*) "
     rf"{_TITLE_WORDS}(?P<who>{_P})(?:(?:, [^,]*)+,)? (?:to|will|would)(?: \w+)? $"
@@ -84,9 +66,14 @@ _WITH = re.compile(
 _NAME_TITLES = r"(?:(?:[A-Z][\w.-]*|of|vice|foreign|prime|deputy) ){0,4}"
 _DIRECT = re.compile(rf"^ (?P<who>(?:{_COUNTERPART_OF})?(?:the )?(?:⟦S\d+⟧(?:'s)? )?{_NAME_TITLES}{_P})")
 _DEST = re.compile(rf"^(?: \S+){{0,5}}? to (?:the )?(?P<dest>{_PLACE}|{_P})")
+_ALSO_TO = re.compile(rf"^ and (?:to )?(?:the )?(?P<dest>{tok('SC')})(?![’']s\b)")
+_POSSESSIVE = re.compile(r"(⟦P\d+⟧) $")  # "his", "her", "their": a pronoun token
+_VISITING_GUEST = re.compile(
+    rf"^ (?:⟦S\d+⟧ )?(?:[\w-]+ )?(?:counterparts?|guests?|opposite number),? (?:the )?{_TITLE_WORDS}(?P<who>{_P})")
 _DEST_DIRECT = re.compile(rf"^ (?:the )?(?P<dest>{_PLACE})")
 _PAIR = re.compile(rf"(?P<a>{tok('SP')})[-–](?P<b>{tok('SP')}) (?:[\w']+ ){{0,3}}$")
 _THEIR = re.compile(r"\btheir (?:\w+ ){0,2}$")
+_GROUP_LEADERS = re.compile(rf"(?P<org>{tok('O')}) (?:leaders|heads of state|heads of government|members)\b")
 _ORG_SUMMIT = re.compile(rf"(?P<org>{tok('O')}) (?:(?P<place>{tok('LC')}) )?$")
 _HOSTED = re.compile(rf"(?P<host>{tok('S')}) (?:hosts|hosted|will host|is hosting|chairs|will chair) the $")
 _CHAIRED = re.compile(rf"^ (?:\w+ )?(?:chaired|hosted) by (?P<host>{tok('S')})")
@@ -109,9 +96,12 @@ _FOLLOW_CANCEL_NOUN = re.compile(
 _COUNTERPART = re.compile(r"^ (?:⟦S\d+⟧ )?counterparts?\b")
 
 
-class MeetingReader:
+class MeetingReader(SettingReader):
+    """Reads each sentence's meeting triggers with their participants; the setting (place, host,
+    date, status) is read by the methods it inherits."""
+
     def __init__(self, context: Context) -> None:
-        self.context = context
+        super().__init__(context)
         self.events: list[Event] = []
 
     # -- slots --------------------------------------------------------------------------
@@ -128,79 +118,6 @@ class MeetingReader:
             people = [m for m in view.tokens(piece) if m.letter == "P"]
             if people:
                 return people[-1].entity
-        return None
-
-    def location_after(self, view: SentenceView, right: str) -> str | None:
-        """The place of the first "in/at" phrase that names one ("took office in December
-        2012, most recently … in Sochi": Sochi)."""
-        for m in re.finditer(r"(?:^| )(?:in|at) (?:a |an |the )?", right):
-            chain = re.split(r" (?:on|to|for|with|during|since|after|before|prior|and)\b",
-                             right[m.end() : m.end() + 70])[0]
-            place = self.best_place([x for x in view.tokens(chain) if x.letter in "CTSL"])
-            if place is not None:
-                return place
-        return self.unknown_place(right)
-
-    def unknown_place(self, right: str) -> str | None:
-        """A place the registry does not know, named right after "in" ("in The Hague",
-        "in San Marino"): discovered as a city of its own, with no Wikidata link, rather than
-        leaving the meeting placeless.  Only a capitalized name that ends the phrase counts, so
-        that a title or a weekday is never taken for a place."""
-        m = _UNKNOWN_PLACE.search(right)
-        if m is None or any(word in _NOT_PLACES for word in m.group("name").split()):
-            return None
-        return self.context.registry.discover(m.group("name"), "City").id
-
-    def best_place(self, places: list[Mention]) -> str | None:
-        for letter in "CTSL":
-            for place in places:
-                entity = self.context.entity(place)
-                if place.letter == letter and entity is not None and entity.kind not in {"sea", "continent"}:
-                    return entity.id
-        return None
-
-    def host_of(self, place_id: str | None, visitor: str | None = None) -> str | None:
-        """The state a place is in; for a disputed territory, the holder the article names,
-        else the visitor's own state when it is a party to the dispute ("Medvedev visited
-        Iturup": Russia is the host)."""
-        place = self.context.registry.get(place_id)
-        if place is None:
-            return None
-        if place.letter == "T":
-            for st in self.context.facts.territory_statements:
-                if st.territory == place.id and st.predicate == "controlledBy":
-                    return st.state
-            own = self.context.state_of_person(visitor) if visitor else None
-            return own if own in place.disputed_by else None
-        state = self.context.registry.state_of(place)
-        return state.id if state is not None else None
-
-    # -- status and date ----------------------------------------------------------------
-    def cue(self, left: str, right: str) -> str | None:
-        if re.search(r"\b(?:at|during|on the sidelines of|after|before|since) (?:the|a|an|their|its) (?:⟦[A-Z]\d+⟧-⟦[A-Z]\d+⟧ |⟦[A-Z]\d+⟧ |[\w'-]+ ){0,3}$", left):
-            return None  # "agreed upon at the Japan-Russia summit": the cue is not the summit's
-        rm = _RIGHT_CUE.match(right)
-        if rm and rm.lastgroup == "cancelled":
-            return "cancelled"  # "a planned visit … has been postponed"
-        window = " ".join(left.split()[-7:])
-        best: tuple[int, str] | None = None
-        for m in _CUE.finditer(window):
-            kind = m.lastgroup or ""
-            if _MODAL.fullmatch(m.group(0)) and not _MODAL_USE.match(window[m.end() :] + " visit"):
-                continue
-            if m.group(0) == "will" and not _MODAL_USE.match(window[m.end() :] + " visit"):
-                continue
-            if best is not None and best[1] == "cancelled" and kind in {"planned", "proposed"}:
-                continue  # "called off a plan to meet", "postponed the planned visit": the plan is undone
-            best = (m.start(), kind)
-        if best:
-            return best[1]
-        return rm.lastgroup if rm else None
-
-    def date_in(self, view: SentenceView, piece: str) -> DateMention | None:
-        for m in view.tokens(piece):
-            if m.date is not None and m.date.value is not None and m.date.role in {"point", "before"}:
-                return m.date
         return None
 
     # -- reading one sentence -----------------------------------------------------------
@@ -238,6 +155,8 @@ class MeetingReader:
                         r"(?: (?:the )?⟦[A-Z]\d+⟧)? (?:to|and for|and to|and)(?: \w+)? ?", between)
                         or re.search(r"\band (?:for|to)\b", between)):
                     status = previous_status  # "plans for X to visit A and for Y's visit to B"
+                if status is None and (" ".join(m.group(0).lower().split()) in _PAST or "together" in cand.extra):
+                    status = "held"  # "Abe met Putin": no guess from the date or the tense around it
                 cand.status = status
                 self.fill_date(view, masked, cand, left[clause.begin :], right)
                 if cand.location is None and clause.kind == "relative" and re.match(r"where\b", clause.text(masked)):
@@ -246,6 +165,9 @@ class MeetingReader:
                     cand.location = self.best_place(places[-1:])
                 self.guess(view, m.group(0), cand)
                 out.append(cand)
+                second = self.also_visited(view, cand) if "also_to" in cand.extra else None
+                if second is not None:
+                    out.append(second)
                 previous_status = status or previous_status
             previous_end = m.end()
         for first, second in itertools.pairwise(out):
@@ -348,6 +270,9 @@ class MeetingReader:
             for x in view.tokens(masked):
                 if x.letter == "P" and x.entity not in participants and x.entity:
                     participants.append(x.entity)
+            leaders = _GROUP_LEADERS.search(left)
+            if not participants and leaders:  # "G7 leaders agreed to hold their own summit": the group's
+                participants.append(self.entity_of(view, leaders.group("org")) or "")
         else:
             subject = self.subject(view, masked, m.start())
             both = re.search(rf"({tok('PS')}) and (?:the )?(?:{_COUNTERPART_OF})?({tok('PS')})(?: [\w']+){{0,4}} $", left)
@@ -368,6 +293,11 @@ class MeetingReader:
                 others = [x.entity for x in view.tokens(masked) if x.letter == "P"
                           and x.entity not in counterpart and not x.pronoun]
                 subject = others[-1] if others else subject
+            opening = _GROUP_LEADERS.search(masked, m.end()) if not left.strip() else None
+            if subject is None and not counterpart and opening:
+                # "Meeting in The Hague on Monday, the G7 leaders suspended …": the group met
+                return Candidate([self.entity_of(view, opening.group("org")) or ""], view, "summit",
+                                 location=self.location_after(view, right))
             participants += [p for p in [subject, *counterpart] if p]
         cand = Candidate([p for p in participants if p], view, hint)
         cand.location = self.location_after(view, right) or self.location_before(view, left)
@@ -378,7 +308,8 @@ class MeetingReader:
         """"The 13th time the two leaders have met", "have met five times": a count of meetings,
         not one meeting — unless the sentence goes on to one of them ("most recently in …")."""
         around = masked[max(0, m.start() - 50) : m.end() + 30]
-        counted = re.search(r"\b(?:\w+ times|\w+(?:st|nd|rd|th) time|so often|regularly)\b", around)
+        # "met for the first time (since …)" is this one meeting, not a count of them
+        counted = re.search(r"\b(?:\w+ times|(?<!for the )\w+(?:st|nd|rd|th) time|so often|regularly)\b", around)
         return bool(counted) and not re.search(r"\bmost recently\b|\blast (?:met|time)\b", masked)
 
     def recent_people(self, view: SentenceView, count: int, leaders_only: bool = False) -> list[str]:
@@ -394,11 +325,18 @@ class MeetingReader:
                     people.append(m.entity)
         return people[:count]
 
-    def location_before(self, view: SentenceView, left: str) -> str | None:
-        m = re.match(r"^(?:In|At) (?:the )?((?:⟦[CTLS]\d+⟧(?:, )?)+),", left)
-        return self.best_place(view.tokens(m.group(1))) if m else None
-
     def visit(self, view: SentenceView, masked: str, m: re.Match[str], left: str, right: str) -> Candidate | None:
+        possessor = _POSSESSIVE.search(left) if m.group(0).lower() == "visiting" else None
+        guest = _VISITING_GUEST.match(right) if possessor and view.mention(possessor.group(1)).surface.lower() in {
+            "his", "her", "their"} else None
+        if possessor and guest:  # "Kono and his visiting Russian counterpart, Sergei Lavrov, agreed Friday": they met
+            host = self.subject(view, masked, possessor.start())
+            visitor = self.entity_of(view, guest.group("who"))
+            if not host or not visitor or visitor == host:
+                return None
+            together = Candidate([host, visitor], view, "meet", visitor=visitor)
+            together.extra["together"] = "1"  # the guest is there as the sentence is written
+            return together
         by = _BY_VISITOR.match(right)
         visitor = self.entity_of(view, by.group("who")) if by else self.subject(view, masked, m.start())
         after_by = right[by.end() :] if by and not by.group(0).startswith(" to ") else right
@@ -442,7 +380,23 @@ class MeetingReader:
                     return None  # a domestic trip is not a diplomatic meeting
                 cand.participants.append(host)
                 cand.host = host
+            also = _ALSO_TO.match(after_by[dest_m.end() :]) if dest_m is not None and dest_id else None
+            if also:
+                cand.extra["also_to"] = also.group("dest")
         return cand
+
+    def also_visited(self, view: SentenceView, first: Candidate) -> Candidate | None:
+        """The second destination of "a trip to Italy and the Vatican": a visit of its own, with
+        the first one's status and date."""
+        place = self.context.registry.get(self.entity_of(view, first.extra["also_to"]))
+        if place is None or first.visitor is None:
+            return None
+        other = replace(first, participants=[first.visitor], location=place.id, host=None, extra={})
+        host = self.host_of(place.id, first.visitor)
+        if host is not None and host != first.visitor and host not in first.participants:
+            other.participants.append(host)
+            other.host = host
+        return other
 
     def attend(self, view: SentenceView, masked: str, m: re.Match[str], left: str, right: str) -> Candidate | None:
         obj = _ATTEND_OBJECT.match(right)
@@ -484,18 +438,6 @@ class MeetingReader:
             self.events.append(Event(inviter, obj.group("noun"), cand.location, None))
         return cand
 
-    def nearest_territory(self, view: SentenceView) -> str | None:
-        """The territory whose statement the article made last before this sentence."""
-        at = view.sentence.begin
-        stated = [(span[0], st.territory) for st in self.context.facts.territory_statements
-                  for span in st.spans]
-        before = [s for s in stated if s[0] < at]
-        chosen = max(before) if before else (min(stated) if stated else None)
-        return chosen[1] if chosen else None
-
-    def location_in(self, view: SentenceView, piece: str) -> str | None:
-        return self.best_place([x for x in view.tokens(piece) if x.letter in "CT"])
-
     def register_events(self, view: SentenceView, masked: str) -> None:
         for m in _EVENT.finditer(masked):
             right = masked[m.end() :]
@@ -503,50 +445,9 @@ class MeetingReader:
             self.events.append(Event(self.entity_of(view, m.group("host")) or "", m.group("noun"),
                                      self.location_after(view, right), dates[0].value if dates else None))
 
-    def fill_date(self, view: SentenceView, masked: str, cand: Candidate, left: str, right: str) -> None:
-        if cand.date is None and "no_sentence_date" not in cand.extra:
-            cand.date = self.date_in(view, right) or self.date_in(view, left)
-            when = re.search(r"(⟦D\d+⟧), when [^,;]*$", masked[: len(masked) - len(right)])
-            if cand.date is None and when:
-                cand.date = view.mention(when.group(1)).date
-        if cand.date is not None and cand.date.role == "before" and cand.date.value is not None:
-            # "prior to the G7 summit on June 7-8", "before the end of the year": the year only
-            d, year = cand.date, cand.date.value.year
-            cand.date = DateMention(d.begin, d.end, d.surface, PartialDate(year), d.role)
-        value = cand.date.value if cand.date is not None else None
-        if cand.date is not None and value is not None and value.day is not None:
-            index = next((i for i, x in enumerate(view.mentions) if x.date is cand.date), None)
-            if index is not None and re.search(rf"\b(?:around|about|approximately|roughly|circa) ⟦D{index}⟧", masked):
-                # an approximate day says the month only ("around April 27 to 28")
-                d = cand.date
-                cand.date = DateMention(d.begin, d.end, d.surface, PartialDate(value.year, value.month), d.role)
-
-    def guess(self, view: SentenceView, word: str, cand: Candidate) -> None:
-        """The status when no cue word says it: tense, then the date against publication."""
-        published = self.context.facts.article.published
-        when = cand.date.value if cand.date else (cand.inherited_date or cand.date_guess)
-        forward = (cand.date is not None and _FORWARD.search(cand.date.surface)) or "forward" in cand.extra
-        if forward or (when is not None and _after(when, published)):
-            cand.guessed_status = "planned"
-        else:
-            cand.guessed_status = "held"
-        if cand.date is None and cand.date_guess is None and cand.inherited_date is None \
-                and not _HISTORICAL.search(view.unquoted):
-            cand.date_guess = PartialDate(published.year)
-
-
 def _last_token(text: str | None) -> str | None:
     tokens = re.findall(r"⟦[A-Z]\d+⟧", text or "")
     return tokens[-1] if tokens else None
-
-
-def _after(when: PartialDate, published: PartialDate) -> bool:
-    """Is ``when`` after the publication date, at the precision both have?"""
-    a = (when.year, when.month or 0, when.day or 0)
-    b = (published.year, published.month or 0, published.day or 0)
-    depth = 1 + (when.month is not None and published.month is not None) + (
-        when.day is not None and published.day is not None)
-    return a[:depth] > b[:depth]
 
 
 def extract(context: Context) -> None:
@@ -569,6 +470,33 @@ def extract(context: Context) -> None:
         events.resolve_plural(view, candidates, reader.location_after)
         candidates += found
     meeting_merge.merge(context, candidates)
+    place_by_dateline(context)
+
+
+def _dateline_city(context: Context) -> str | None:
+    """The city (or state) the article's dateline names ("SINGAPORE (The Straits Times) -")."""
+    names = {name.lower(): e.id for e in context.registry.entities.values() if e.letter in "CS"
+             for name in (e.label, *e.aliases)}
+    for view in context.views[:8]:
+        place = dateline_place(view.sentence.text)
+        if place is not None:
+            return names.get(" ".join(place.split()).lower())
+    return None
+
+
+def place_by_dateline(context: Context) -> None:
+    """A meeting held on the day the story is filed, with no place of its own, took place where
+    the dateline says the reporter is ("SINGAPORE — Trump and Kim signed a document on Tuesday")."""
+    published = context.facts.article.published
+    if published.day is None:
+        return
+    today = datetime.date(published.year, published.month or 1, published.day)
+    undated_here = [m for m in context.facts.meetings if m.location is None and m.status == "held"
+                    and m.date is not None and m.date.day is not None
+                    and 0 <= (today - datetime.date(m.date.year, m.date.month or 1, m.date.day)).days <= 1]
+    city = _dateline_city(context) if undated_here else None
+    for meeting in undated_here if city else ():
+        meeting.location = city
 
 
 def add_leaders_of_visited_states(context: Context, found: list[Candidate]) -> None:

@@ -1,9 +1,7 @@
 """Quotes: words inside quotation marks that the text attributes to one speaker.
 
-Quotations are found over the whole article, not sentence by sentence, because news lets
-them run over several sentences and mixes its marks: “…”, "…", “…" (a curly opening closed by
-a straight mark), ‘…’ and '…' in headlines.  A quotation still open at the end of a paragraph
-runs to the paragraph's end (news leaves the mark open when the next paragraph goes on quoting).
+Where the quotation marks are is :mod:`dipkg.graph.rules.quotations`; this module says who
+spoke them.
 
 A reporting clause says who spoke; its verbs and where their speaker stands are the table
 ``ontology/cues/quote-verbs.tsv``.  Attribution, in the order news uses it:
@@ -32,8 +30,9 @@ quote repeated in the lead.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
 from functools import cache
+from itertools import chain
 
 from dipkg.graph.cues import load
 from dipkg.graph.discourse.speakers import JOINT, NOBODY, SPEAKER_LETTERS, Referent, Speakers, is_media
@@ -41,6 +40,7 @@ from dipkg.graph.facts import Quote
 from dipkg.graph.lexicon import TITLES
 from dipkg.graph.mentions import Mention, SentenceView
 from dipkg.graph.rules.common import Context
+from dipkg.graph.rules.quotations import Quotation, quotations, words_of
 
 _STATEMENT = re.compile(r"[’']s? (?:statement|remarks?|comments?|words|pledge|promise|claim|assertion) that\b")
 _ANONYMOUS = re.compile(
@@ -62,7 +62,6 @@ _STATEMENT_SUBJECT = re.compile(
     r"(?P<body>[^“”\"]+?)[\s,]*$")
 _IN_STATEMENT = re.compile(r"^\s+in\s+a\s+(?:written\s+)?statement\b")
 _RELATIVE = re.compile(r"(?:^|[,(—])\s*(?:which|who|whom|where|as)\b[^,(—]*$")
-_OPENERS, _CLOSERS = "“", "”"
 
 
 @cache
@@ -91,90 +90,6 @@ def _verbs() -> tuple[re.Pattern[str], dict[str, str]]:
     table = load("quote-verbs")
     forms = {" ".join(cue.lower().split()): form for cue, form in table.mapping("form").items()}
     return re.compile(rf"(?<![\w’']){table.pattern()}(?![\w’'])", re.IGNORECASE), forms
-
-
-@dataclass(frozen=True)
-class Quotation:
-    """The words between a pair of quotation marks (article offsets) and the sentences they span."""
-
-    begin: int
-    end: int
-    open_mark: int
-    close_mark: int  # offset of the closing mark; ``end`` when the paragraph ended it
-    first: int
-    last: int
-
-
-def _hard_wrapped(text: str) -> bool:
-    """Do most long lines stop mid-sentence (a text wrapped at a fixed width)?"""
-    long_lines = [line.strip() for line in text.splitlines() if len(line.strip()) >= 60]
-    cut = [line for line in long_lines if not line.endswith(tuple(".!?:\"”’)]"))]
-    return len(long_lines) >= 4 and len(cut) >= len(long_lines) / 3
-
-
-def _paragraphs(context: Context) -> list[list[SentenceView]]:
-    """Consecutive sentences with no line break between them (no blank line, in a hard-wrapped
-    text, where a line break is only where the width ran out)."""
-    out: list[list[SentenceView]] = []
-    breaks = r"\n[ \t]*\n" if _hard_wrapped(context.text) else r"\n"
-    for view in context.views:
-        if out and not re.search(breaks, context.text[out[-1][-1].sentence.end : view.sentence.begin]):
-            out[-1].append(view)
-        else:
-            out.append([view])
-    return out
-
-
-def _sentence_at(views: list[SentenceView], offset: int) -> int:
-    for view in views:
-        if view.sentence.begin <= offset < view.sentence.end:
-            return view.sentence.index
-    return views[-1].sentence.index
-
-
-def quotations(context: Context) -> list[Quotation]:
-    """Every quotation of the article, in text order."""
-    text = context.text
-    found: list[Quotation] = []
-    for para in _paragraphs(context):
-        begin, end = para[0].sentence.begin, para[-1].sentence.end
-        opened: int | None = None
-        spans: list[tuple[int, int, int, int]] = []
-        for i in range(begin, end):
-            ch = text[i]
-            if ch in _OPENERS and opened is None:
-                opened = i
-            elif (ch in _CLOSERS or ch == '"') and opened is not None:
-                spans.append((opened + 1, i, opened, i))
-                opened = None
-            elif ch == '"':
-                opened = i
-        if opened is not None and end - opened > 2:
-            spans.append((opened + 1, end, opened, end))
-        doubles = list(spans)
-        for view in para:  # single marks: ‘…’ and '…' not inside double ones
-            s = view.sentence
-            for m in re.finditer(r"(?<![\w’'])[‘'](?=[A-Za-z])([^‘’'\"“”]{1,80}?[\w.!?,])['’](?![\w’'])", s.text):
-                b, e = s.begin + m.start(1), s.begin + m.end(1)
-                if not any(db <= b < de for db, de, _, _ in doubles):
-                    spans.append((b, e, b - 1, e))
-        for b, e, o, c in sorted(spans):
-            words = text[b:e]
-            lead = len(words) - len(words.lstrip())
-            trail = len(words) - len(words.rstrip())
-            b, e = b + lead, e - trail
-            if e > b:
-                found.append(Quotation(b, e, o, c, _sentence_at(para, o), _sentence_at(para, max(b, e - 1))))
-    return found
-
-
-def _words(context: Context, quote: Quotation) -> str:
-    """The quoted words, white space folded, without a trailing comma or period — unless the
-    period ends an abbreviation ("… and the U.S.")."""
-    words = re.sub(r"[\s,]+$", "", " ".join(context.text[quote.begin : quote.end].split()))
-    if re.search(r"(?<![\w.])(?:[A-Za-z]\.){2,}$", words):
-        return words
-    return re.sub(r"[\s,.]+$", "", words)
 
 
 class _Attribution:
@@ -407,57 +322,24 @@ class _Attribution:
 
     # -- quotes -----------------------------------------------------------------------------
     def speaker(self, quote: Quotation) -> tuple[str | None, int]:
-        """The quote's speaker (or None) and the last sentence the attribution used."""
+        """The quote's speaker (or None) and the last sentence the attribution used.
+
+        Rules 1–3 each offer candidate subjects in the order news uses them; one decision reads
+        them all: several speakers at once (or words the speaker did not use) end the search
+        with nobody, a statement standing in for its issuer is kept as a weak fallback, and the
+        first named speaker wins."""
         first, last = self.view(quote.first), self.view(quote.last)
         text = self.context.text
+        after_begin, after_end, last, used = self._after_clause(quote, last)
+        clause = first.sentence.begin
+        for sep in re.finditer(r";", text[first.sentence.begin : quote.open_mark]):
+            clause = first.sentence.begin + sep.end()
+        before = self.verbs(clause, quote.open_mark)
         weak: str | None = None
-        # 1: after the quote, in the same clause (or the next sentence, when it is only that)
-        after_begin = min(quote.close_mark + 1, last.sentence.end)
-        after_end = last.sentence.end
-        used = quote.last
-        cut = re.search(r";|\s+but\s+|\s+while\s+|^\W*\s*and\s+|,\s+and\s+", text[after_begin:after_end])
-        if cut:
-            after_end = after_begin + cut.start()
-        if not text[after_begin:after_end].strip(" ,.:;!?”\"'’—–-") and quote.last + 1 < len(self.context.views):
-            following = self.view(quote.last + 1)
-            s = following.sentence
-            if len(s.text.split()) <= 14 and not re.search(r"[“”\"]", s.text) \
-                    and "\n\n" not in text[last.sentence.end : s.begin] and self.verbs(s.begin, s.end):
-                after_begin, after_end, last, used = s.begin, s.end, following, s.index
-        for verb in self.verbs(after_begin, after_end):
-            if verb[2] == "participle":
-                continue  # "“…” …, saying": the participle introduces what follows it
-            who = self.subject(last, quote.first, after_begin, verb)
-            if who.joint:
-                return None, used
-            if who.document:
-                weak = weak or who.entity
-                continue
-            if who.entity is not None:
-                return who.entity, used
-            if verb[2] in ("finite", "source") and verb[0] - after_begin < 4:
-                break
-        # 2: "X's statement that “…”"
-        s = first.sentence
-        clause = s.begin
-        for sep in re.finditer(r";", text[s.begin : quote.open_mark]):
-            clause = s.begin + sep.end()
-        before = [v for v in self.verbs(clause, quote.open_mark)]
-        statement = list(_STATEMENT.finditer(text, clause, quote.open_mark))
-        if statement and (not before or statement[-1].start() > before[-1][0]):
-            owner = [m for m in first.mentions if m.end <= statement[-1].start() + 1 and m.letter in SPEAKER_LETTERS]
-            if owner:
-                who = self._mention(first, quote.first, owner[-1])
-                if who.entity is not None:
-                    return who.entity, used
-        # 3: a reporting verb before the quote, the nearest one not in a relative clause
-        for verb in reversed(before):
-            if _RELATIVE.search(text, clause, verb[0]) and verb[2] != "participle" \
-                    and "," in text[verb[1] : quote.open_mark]:
-                continue  # ", which China said …, was “…”": the aside's verb is not the quote's
-            if self.negated(clause, verb[0]):
-                return None, used
-            who = self.subject(first, quote.first, clause, verb)
+        candidates = chain(self._reported_after(quote, last, after_begin, after_end),
+                           self._statement_owner(quote, first, clause, before),
+                           self._reported_before(quote, first, clause, before))
+        for who in candidates:
             if who.joint:
                 return None, used
             if who.document:
@@ -483,6 +365,59 @@ class _Attribution:
             if said:
                 return said[-1], used
         return None, used
+
+
+    def _after_clause(self, quote: Quotation, last: SentenceView) -> tuple[int, int, SentenceView, int]:
+        """Where rule 1 looks: the rest of the quote's last clause, or the next sentence when the
+        clause is empty and that sentence is only a short reporting clause ("“… .” X said.")."""
+        text = self.context.text
+        after_begin = min(quote.close_mark + 1, last.sentence.end)
+        after_end = last.sentence.end
+        used = quote.last
+        cut = re.search(r";|\s+but\s+|\s+while\s+|^\W*\s*and\s+|,\s+and\s+", text[after_begin:after_end])
+        if cut:
+            after_end = after_begin + cut.start()
+        if not text[after_begin:after_end].strip(" ,.:;!?”\"'’—–-") and quote.last + 1 < len(self.context.views):
+            following = self.view(quote.last + 1)
+            s = following.sentence
+            if len(s.text.split()) <= 14 and not re.search(r"[“”\"]", s.text) \
+                    and "\n\n" not in text[last.sentence.end : s.begin] and self.verbs(s.begin, s.end):
+                after_begin, after_end, last, used = s.begin, s.end, following, s.index
+        return after_begin, after_end, last, used
+
+    def _reported_after(self, quote: Quotation, last: SentenceView, begin: int, end: int) -> Iterator[Referent]:
+        """Rule 1: the subjects of the reporting verbs after the quote, in the same clause."""
+        for verb in self.verbs(begin, end):
+            if verb[2] == "participle":
+                continue  # "“…” …, saying": the participle introduces what follows it
+            who = self.subject(last, quote.first, begin, verb)
+            yield who
+            if not who.document and verb[2] in ("finite", "source") and verb[0] - begin < 4:
+                return  # a verb right after the quote with no known subject closes the clause
+
+    def _statement_owner(self, quote: Quotation, first: SentenceView, clause: int,
+                         before: list[tuple[int, int, str]]) -> Iterator[Referent]:
+        """Rule 2: "X's statement that “…”", when no reporting verb comes after the statement."""
+        statement = list(_STATEMENT.finditer(self.context.text, clause, quote.open_mark))
+        if statement and (not before or statement[-1].start() > before[-1][0]):
+            owner = [m for m in first.mentions if m.end <= statement[-1].start() + 1 and m.letter in SPEAKER_LETTERS]
+            if owner:
+                who = self._mention(first, quote.first, owner[-1])
+                if who.entity is not None:
+                    yield Referent(who.entity)  # the owner's own words, however they are named
+
+    def _reported_before(self, quote: Quotation, first: SentenceView, clause: int,
+                         before: list[tuple[int, int, str]]) -> Iterator[Referent]:
+        """Rule 3: the nearest reporting verb before the quote that is not in a relative clause."""
+        text = self.context.text
+        for verb in reversed(before):
+            if _RELATIVE.search(text, clause, verb[0]) and verb[2] != "participle" \
+                    and "," in text[verb[1] : quote.open_mark]:
+                continue  # ", which China said …, was “…”": the aside's verb is not the quote's
+            if self.negated(clause, verb[0]):
+                yield JOINT  # words the speaker did not use: nobody is credited
+                return
+            yield self.subject(first, quote.first, clause, verb)
 
     def record(self, view: SentenceView) -> None:
         """Note who speaks in a sentence's reporting clauses and who issued a statement."""
@@ -545,7 +480,7 @@ def extract(context: Context) -> None:
     seen: dict[tuple[str, str], Quote] = {}
     for view in context.views:
         for quote in ending.get(view.sentence.index, []):
-            words = _words(context, quote)
+            words = words_of(context, quote)
             if not words or _scare().search(context.text, max(0, quote.open_mark - 30), quote.open_mark):
                 continue
             speaker, used = attribution.speaker(quote)

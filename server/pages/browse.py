@@ -389,9 +389,9 @@ def about(request: Request) -> Response:
                "href": local_href(_value(r, "a"), root), "publisher": _value(r, "publisher"),
                "issued": _value(r, "issued"), "url": _value(r, "url"),
                "facts": _value(r, "facts")} for r in articles]
-    from dipkg.server.downloads import DOWNLOADS  # the service's own list of dump formats
+    from dipkg.server.downloads import DOWNLOADS, SPANS_DUMP  # the service's own list of dumps
 
     return page(request, "about.html", title="About this dataset", counts=counts, articles=listed,
                 modified=service.dataset.last_modified, version=package_version(),
-                downloads=[f"dipkg.{ext}" for ext in DOWNLOADS])
+                downloads=[f"dipkg.{ext}" for ext in DOWNLOADS], spans=SPANS_DUMP)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from fastapi import APIRouter, Request
@@ -21,6 +22,7 @@ from dipkg.graph.resources import examples_dir
 from dipkg.server.engine import QueryError
 from dipkg.server.pages.reading import GraphReader
 from dipkg.server.pages.sources import PageData, highlight, sections, span_anchor
+from dipkg.server.pages.summary import hidden, summarize
 from dipkg.server.pages.terms import (
     _NAME,
     ARTICLE,
@@ -47,6 +49,7 @@ from dipkg.server.pages.terms import (
     wikidata_page,
 )
 from dipkg.server.pages.wording import Link, Writer, human_date
+from dipkg.server.wikidata import fact_statements
 from dipkg.server.worker import Term
 
 router = APIRouter()
@@ -176,6 +179,7 @@ def query_page(request: Request) -> HTMLResponse:
     config = {
         "endpoint": f"{root}/sparql",
         "prefixesUrl": f"{root}/static/prefixes.json",
+        "termsUrl": f"{root}/api/terms",
         "idBase": ID_IRI,
         "pagesBase": f"{root}/id/",
         "prefixes": EDITOR_PREFIXES,
@@ -282,7 +286,10 @@ def entity_page(request: Request, reader: GraphReader, iri: str, own: list[tuple
     for p, s in incoming:
         linked.setdefault(writer.label(p), []).append(writer.link(s))
     views = data.views(facts, writer)
+    params = request.query_params
+    summary = summarize(views, (params.get("kind") or "").strip(), (params.get("year") or "").strip())
     return page(request, "entity.html", title=info.label, iri=iri, label=info.label,
+                summary=summary, hidden=hidden(views, summary),
                 types=[writer.label(t) for t in shown_types], alt_labels=alt_labels, wikidata=wikidata,
                 other_same_as=[i for i in same_as if not wikidata_page(i)], about=about,
                 linked=sorted((k, sorted(v, key=lambda link: link.text)) for k, v in linked.items()),
@@ -306,8 +313,11 @@ def fact_page(request: Request, reader: GraphReader, iri: str) -> Response:
         rows.append((writer.label(predicate), [writer.value(t) for t in values]))
     if fact.territories:
         rows.append(("name of", [[writer.link(t)] for t in sorted(fact.territories)]))
+    statements, reasons = fact_statements(request, iri)
     return page(request, "fact.html", title=views[0].kind.capitalize(), iri=iri, view=views[0], rows=rows,
-                alternates=alternates(request))
+                alternates=alternates(request), statements=statements,
+                reasons=reasons or ["the Wikidata export does not cover this kind of fact"],
+                qs_href=f"{root}/download/wikidata.qs?{urlencode({'fact': iri})}")
 
 
 def article_page(request: Request, reader: GraphReader, iri: str) -> Response:

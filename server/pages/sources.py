@@ -68,6 +68,8 @@ class FactView:
     section: str
     sources: list[Source]
     sort_key: tuple[str, ...]
+    #: the year the fact is dated (its own date, else its first article's): the page's year filter
+    year: str = ""
 
 
 STATEMENT_KINDS = {dip("claimedBy"): "claim", dip("controlledBy"): "control", dip("memberOf"): "membership"}
@@ -116,7 +118,8 @@ class PageData:
             views.append(FactView(
                 fact.iri, local_href(fact.iri, self.root) or "", sentence,
                 fact_kind(fact, writer), fact.section, sources,
-                (str(SECTIONS.index(fact.section)), str(date[1]) if date else first_issued or "", plain)))
+                (str(SECTIONS.index(fact.section)), str(date[1]) if date else first_issued or "", plain),
+                year_of(str(date[1]) if date else first_issued or "")))
         views.sort(key=lambda v: v.sort_key)
         return views
 
@@ -130,6 +133,11 @@ class PageData:
                 out.add(predicate)
                 out.update(i for t in values if (i := iri_of(t)))
         return out
+
+
+def year_of(value: str) -> str:
+    """``2019`` of ``2019-01-22``, ``2019-01`` or ``2019``; empty for anything else."""
+    return value[:4] if re.match(r"\d{4}(?:-|$)", value) else ""
 
 
 def sections(views: list[FactView]) -> list[tuple[str, list[FactView]]]:

@@ -11,9 +11,70 @@
   }
   var endpoint = new URL(config.endpoint, window.location.href).href;
 
-  // Offline: the class and property autocompleters ask lov.linkeddata.es, so they are off; the
-  // prefix autocompleter reads this service's prefixes instead of prefix.cc.
-  window.Yasqe.defaults.autocompleters = ["prefixes", "variables"];
+  // Offline: YASQE's own class and property autocompleters ask lov.linkeddata.es, so they are
+  // replaced by forks that ask this service's /api/terms (the dataset's class and property
+  // partitions, with labels); the prefix autocompleter reads this service's prefixes, not prefix.cc.
+  var termsPromise = null;
+  function terms() {
+    if (!termsPromise) {
+      termsPromise = fetch(new URL(config.termsUrl, window.location.href).href, { headers: { Accept: "application/json" } })
+        .then(function (response) { if (!response.ok) throw new Error(response.statusText); return response.json(); });
+      termsPromise.catch(function () { termsPromise = null; });
+    }
+    return termsPromise;
+  }
+  function localName(iri) { return iri.replace(/^.*[#/]/, ""); }
+  function ownCompleter(base, list) {
+    window.Yasqe.forkAutocompleter(base, {
+      name: "dipkg-" + base,
+      bulk: false,
+      autoShow: true,   // local and cheap (one /api/terms per page), so shown as one types
+      persistenceId: null,
+      // token.autocompletionString is the typed term with its prefix expanded ("dip:Mee" ->
+      // "https://w3id.org/dipkg/ontology#Mee"); a bare word matches local names and labels
+      get: function (yasqe, token) {
+        var typed = ((token && token.autocompletionString) || "").toLowerCase();
+        return terms().then(function (all) {
+          return all[list].filter(function (term) {
+            if (!typed) return true;
+            return term.iri.toLowerCase().indexOf(typed) === 0 || localName(term.iri).toLowerCase().indexOf(typed) === 0 ||
+              (term.label || "").toLowerCase().indexOf(typed) === 0;
+          }).slice(0, 50).map(function (term) { return term.iri; });
+        }).catch(function () { return []; });
+      },
+      // shown as "dip:Meeting — meeting (29)"; written as a prefixed name where the query
+      // declares the prefix, else as <IRI>
+      postprocessHints: function (yasqe, hints) {
+        return terms().then(function (all) {
+          var byIri = {};
+          all[list].forEach(function (term) { byIri[term.iri] = term; });
+          var declared = yasqe.getPrefixesFromQuery();
+          return hints.map(function (hint) {
+            var iri = hint.text.replace(/^<|>$/g, "");
+            if (hint.text.charAt(0) !== "<") {
+              Object.keys(declared).forEach(function (p) {
+                if (hint.text.indexOf(p + ":") === 0) iri = declared[p] + hint.text.slice(p.length + 1);
+              });
+            } else {
+              Object.keys(declared).forEach(function (p) {
+                var ns = declared[p];
+                var rest = iri.slice(ns.length);
+                if (iri.indexOf(ns) === 0 && /^[A-Za-z_][\w-]*$/.test(rest)) hint.text = p + ":" + rest;
+              });
+            }
+            var term = byIri[iri];
+            var count = term ? (list === "classes" ? term.entities : term.triples) : null;
+            hint.displayText = hint.text + (term && term.label ? " — " + term.label : "") + (count ? " (" + count + ")" : "");
+            hint.className = "dipkg-term";
+            return hint;
+          });
+        }, function () { return hints; });
+      },
+    }, false);
+  }
+  ownCompleter("class", "classes");
+  ownCompleter("property", "properties");
+  window.Yasqe.defaults.autocompleters = ["prefixes", "variables", "dipkg-class", "dipkg-property"];
   window.Yasqe.defaults.prefixCcApi = new URL(config.prefixesUrl, window.location.href).href;
   // Result links open in the same window (they are this site's pages, rewritten below).
   window.Yasr.plugins.table.defaults.openIriInNewWindow = false;
@@ -166,7 +227,9 @@
     });
   }
 
-  // An IRI of the graph, https://w3id.org/dipkg/id/X, is shown on this service at /id/X.
+  var WIKIDATA = /^https?:\/\/www\.wikidata\.org\/entity\/(Q[0-9]+)$/;
+  // An IRI of the graph, https://w3id.org/dipkg/id/X, is shown on this service at /id/X; a
+  // Wikidata IRI links to the item's page.
   function relink(node) {
     if (node.nodeType !== 1) return;
     var links = node.matches("a[href]") ? [node] : node.querySelectorAll("a[href]");
@@ -175,6 +238,14 @@
       if (href && href.indexOf(config.idBase) === 0 && href.length > config.idBase.length) {
         links[i].setAttribute("href", config.pagesBase + href.slice(config.idBase.length));
         links[i].removeAttribute("target");
+      } else if (href && WIKIDATA.test(href)) {
+        // a Wikidata item: its page on wikidata.org (the entity IRI only redirects there)
+        var qid = href.match(WIKIDATA)[1];
+        links[i].setAttribute("href", "https://www.wikidata.org/wiki/" + qid);
+        links[i].setAttribute("target", "_blank");
+        links[i].setAttribute("rel", "noopener");
+        links[i].classList.add("wikidata");
+        links[i].title = "Wikidata item " + qid;
       }
     }
   }
