@@ -131,6 +131,7 @@ class Engine(Protocol):
 
     def close(self) -> None: ...
 
+
 def _how_it_ended(exitcode: int | None) -> str:
     if exitcode is None:
         return "it stopped answering"
