@@ -200,7 +200,7 @@ def read_state(path: Path, url: str) -> dict[str, str]:
 
 def write_state(path: Path, url: str, graphs: dict[str, str]) -> None:
     """Written after every graph, atomically (a kill leaves the previous state, never half a file)."""
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # litter a build's sweep removes
     try:
         tmp.write_text(json.dumps({"version": STATE_VERSION, "endpoint": url, "graphs": graphs},
                                   indent=1, sort_keys=True) + "\n", encoding="utf-8")
