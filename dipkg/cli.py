@@ -99,6 +99,20 @@ def _serve(args: argparse.Namespace) -> int:
         settings.include_inferred = False
     if args.lenient_from:
         settings.lenient_from = True
+    if args.allow_service:
+        settings.service_endpoints = tuple(dict.fromkeys(args.allow_service))
+    if args.backend is not None:
+        if settings.files_mode:
+            print("dipkg serve: error: --backend serves a pushed release: give --data DIR (the release that was "
+                  "pushed), not --rdf/--graph", file=sys.stderr)
+            return 2
+        settings.backend = args.backend
+    if args.backend_default_graph is not None:
+        settings.backend_default_graph = args.backend_default_graph
+    for name, value in (("--backend", settings.backend), *(("--allow-service", e) for e in settings.service_endpoints)):
+        if value is not None and not value.startswith(("http://", "https://")):
+            print(f"dipkg serve: error: {name} {value!r}: expected an http:// or https:// address", file=sys.stderr)
+            return 2
     # SIGINT blocked before the store or any thread starts, so that every thread and every query
     # worker inherits the mask (see dipkg.serving); restored on return, for callers of main().
     # multiprocessing's resource tracker is started first: starting it unblocks SIGINT in the
@@ -197,6 +211,23 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _push(args: argparse.Namespace) -> int:
+    """Load the release into a triple store over the Graph Store Protocol (graph/push.py)."""
+    from dipkg.graph.push import DEFAULT, PushError, push
+
+    merge = None if args.no_merge else (args.merge_graph or DEFAULT)
+    try:
+        report = push(args.data, args.to, batch=args.batch, auth=args.auth, token=args.token,
+                      state_file=args.state, merge_graph=merge, fresh=args.fresh)
+    except PushError as err:
+        print(f"dipkg push: error: {err}", file=sys.stderr)
+        return 2
+    print(f"pushed {report.pushed} graphs ({report.triples} triples, {report.requests} requests) in "
+          f"{report.seconds:.1f} s, {report.triples_per_second:,.0f} triples/s; {report.skipped} already there, "
+          f"{report.deleted} deleted -> {args.to}")
+    return 0
+
+
 def _export(args: argparse.Namespace) -> int:
     import datetime
 
@@ -284,6 +315,15 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--lenient-from", action="store_true",
                    help="treat FROM <http://…> graphs this dataset lacks as empty instead of refusing the query "
                         "(nothing is fetched either way; for test suites; $DIPKG_LENIENT_FROM=1)")
+    s.add_argument("--backend", metavar="URL",
+                   help="answer queries from this SPARQL 1.1 endpoint (where `dipkg push` loaded the release), "
+                        "e.g. http://127.0.0.1:7878/query; downloads still come from --data ($DIPKG_BACKEND)")
+    s.add_argument("--backend-default-graph", metavar="IRI",
+                   help="with --backend: the graph `dipkg push --merge-graph` put the merge in, for stores whose "
+                        "default graph is the union of all graphs ($DIPKG_BACKEND_DEFAULT_GRAPH)")
+    s.add_argument("--allow-service", action="append", metavar="ENDPOINT",
+                   help="let SERVICE <ENDPOINT> through (repeatable; every other SERVICE stays refused; query "
+                        "workers then run without the no-socket filter)")
     s.set_defaults(func=_serve)
     q = sub.add_parser("query", help="run a SPARQL query against a built graph")
     q.add_argument("query", nargs="?", help="the query, or - to read it from standard input")
@@ -299,6 +339,20 @@ def parser() -> argparse.ArgumentParser:
     ld.add_argument("dataset", type=Path, help="an N-Quads file")
     ld.add_argument("--out", type=Path, required=True, help="the folder to serve with dipkg serve --data")
     ld.set_defaults(func=_load)
+    pu = sub.add_parser("push", help="load the release into a triple store (SPARQL 1.1 Graph Store Protocol)")
+    pu.add_argument("--to", required=True, metavar="URL",
+                    help="the store's Graph Store Protocol address, e.g. http://127.0.0.1:7878/store")
+    pu.add_argument("--data", type=Path, default=Path("build"), help="a folder written by dipkg build")
+    pu.add_argument("--auth", metavar="USER:PASS", help="HTTP Basic, or Digest where the store asks for it")
+    pu.add_argument("--token", help="a bearer token (Authorization: Bearer T)")
+    pu.add_argument("--batch", type=int, default=50_000, metavar="N", help="triples per request (default 50000)")
+    pu.add_argument("--state", type=Path, help="the resume file (default DATA/.push-state-<endpoint hash>.json)")
+    pu.add_argument("--fresh", action="store_true", help="ignore the resume file: push every graph again")
+    pu.add_argument("--merge-graph", metavar="IRI",
+                    help="put the merge of all graphs into this named graph instead of the store's default graph "
+                         "(for stores whose default graph is the union of all graphs, e.g. Virtuoso)")
+    pu.add_argument("--no-merge", action="store_true", help="push the named graphs only")
+    pu.set_defaults(func=_push)
     x = sub.add_parser("export", help="facts for Wikidata (QuickStatements), or the entities that lack an item")
     x.add_argument("target", choices=["wikidata", "unlinked"],
                    help="wikidata: QuickStatements with references; unlinked: entities with no verified item")

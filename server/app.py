@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from dipkg.graph.resources import package_version
 from dipkg.server.config import Settings
 from dipkg.server.dataset import ServedDataset, load_dataset
-from dipkg.server.engine import QueryEngine
+from dipkg.server.engine import Engine, QueryEngine
 from dipkg.server.protocol import error_response
 
 access_log = logging.getLogger("dipkg.access")
@@ -68,7 +68,7 @@ def bad_query_string(raw: bytes) -> str | None:
 class Service:
     settings: Settings
     dataset: ServedDataset
-    engine: QueryEngine
+    engine: Engine
     started: float
 
 
@@ -82,6 +82,16 @@ def _configure_logging(settings: Settings) -> None:
     access_log.propagate = False
 
 
+def make_engine(dataset: ServedDataset, settings: Settings) -> Engine:
+    """The query engine, chosen once at start-up: the worker pool over the release's store, or
+    (``--backend URL``) the external SPARQL endpoint the release was pushed to."""
+    if settings.backend:
+        from dipkg.server.backend import RemoteEngine
+
+        return RemoteEngine(dataset, settings)
+    return QueryEngine(dataset, settings)
+
+
 def create_app(settings: Settings | None = None, dataset: ServedDataset | None = None) -> FastAPI:
     """The application; ``dataset``, when given, is served as loaded (so a caller that loaded it
     to fail fast does not load it twice)."""
@@ -92,7 +102,7 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         nonlocal dataset
         served, dataset = dataset or load_dataset(settings), None  # a given dataset serves one lifespan
-        engine = QueryEngine(served, settings)
+        engine = make_engine(served, settings)
         app.state.service = Service(settings, served, engine, time.time())
         try:
             yield
@@ -161,6 +171,7 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
             "workers": service.settings.workers, "workers_replaced": service.engine.killed,
             "sandbox": service.engine.sandbox,
             "query_timeout_s": service.settings.query_timeout,
+            **({"backend": service.settings.backend} if service.settings.backend else {}),
         })
 
     # wikidata before downloads: its /download/wikidata.qs is more specific than /download/{filename}

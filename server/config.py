@@ -42,6 +42,15 @@ class Settings:
     workers: int = field(default_factory=lambda: int(_env("WORKERS", str(max(2, os.cpu_count() or 2)))))
     include_inferred: bool = field(default_factory=lambda: _env_bool("INFERRED", True))
     allow_service: bool = field(default_factory=lambda: _env_bool("ALLOW_SERVICE", False))
+    # --allow-service ENDPOINT: SERVICE may call exactly these endpoint IRIs (every other SERVICE
+    # is still refused); DIPKG_SERVICE_ENDPOINTS holds them separated by spaces
+    service_endpoints: tuple[str, ...] = field(
+        default_factory=lambda: tuple(_env("SERVICE_ENDPOINTS", "").split()))
+    # --backend URL: queries are answered by this SPARQL 1.1 endpoint (the release pushed there
+    # by `dipkg push`) instead of the release's own store; --backend-default-graph IRI: the named
+    # graph the merge was pushed to, for stores whose default graph is the union of all graphs
+    backend: str | None = field(default_factory=lambda: _env("BACKEND", "") or None)
+    backend_default_graph: str | None = field(default_factory=lambda: _env("BACKEND_DEFAULT_GRAPH", "") or None)
     # FROM <http://…> naming no graph of this dataset: refused (default), or an empty graph
     lenient_from: bool = field(default_factory=lambda: _env_bool("LENIENT_FROM", False))
     log_format: str = field(default_factory=lambda: _env("LOG_FORMAT", "json"))

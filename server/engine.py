@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, Protocol
 
 from dipkg.graph.namespace import PREFIXES
 from dipkg.server.config import Settings
@@ -114,6 +114,24 @@ class Triples:
 
 Result = Solutions | Boolean | Triples
 
+
+class Engine(Protocol):
+    """What the routes call to answer a query, whoever answers it: the worker pool below over
+    the release's own store, or ``server.backend.RemoteEngine`` over an external SPARQL endpoint
+    (``dipkg serve --backend URL``).  ``create_app`` picks one at start-up.
+
+    ``execute`` screens the request (413, 403, 400), applies the time limit and the row and byte
+    caps, and raises a ``QueryError`` whose ``status`` is the HTTP status to send; ``killed``
+    (workers replaced) and ``sandbox`` (how queries are kept off the network) are for /health."""
+
+    killed: int
+    sandbox: str
+
+    def execute(self, request: QueryRequest) -> Result: ...
+
+    def close(self) -> None: ...
+
+
 def _how_it_ended(exitcode: int | None) -> str:
     if exitcode is None:
         return "it stopped answering"
@@ -174,7 +192,9 @@ class QueryEngine:
 
     def _spawn(self) -> _Worker:
         parent, child = _CONTEXT.Pipe()
-        confine = not self.settings.allow_service
+        # SERVICE to an --allow-service endpoint needs sockets: those workers go unconfined and the
+        # screen alone keeps every other SERVICE out
+        confine = not (self.settings.allow_service or self.settings.service_endpoints)
         process = _CONTEXT.Process(target=serve, args=(str(self.dataset.store_dir), child, confine,
                                                        self.settings.worker_memory_mb), daemon=True)
         process.start()
@@ -239,7 +259,7 @@ class QueryEngine:
             raise QueryTooLarge(f"query is larger than the limit of {self.settings.max_query_bytes} bytes")
         try:
             return screen(request.query, self._graphs, self.settings.allow_service, self.settings.lenient_from,
-                          request.base_iri)
+                          request.base_iri, endpoints=self.settings.service_endpoints)
         except ScreenRefused as err:
             raise QueryRefused(str(err)) from None
         except ScreenInvalid as err:

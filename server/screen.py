@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import urljoin
@@ -290,11 +291,13 @@ def _next_class(tok: Token, cls: int) -> int:
 
 
 class _Screen:
-    def __init__(self, text: str, allow_service: bool, prologue: _Prologue, plain: list[Token]) -> None:
+    def __init__(self, text: str, allow_service: bool, prologue: _Prologue, plain: list[Token],
+                 endpoints: Collection[str] = ()) -> None:
         self.text = text
         self.plain = plain
         self.known = {t.begin: t for t in plain}  # the plain reading's tokens, lexed once
         self.allow_service = allow_service
+        self.endpoints = frozenset(endpoints)
         self.prologue = prologue
         self.budget = WORK_FACTOR * len(text) + WORK_SLACK
         self.from_graphs: list[str] = []
@@ -345,13 +348,40 @@ class _Screen:
                 prefix = upper.partition(":")[0]
                 service = ("SERVICE" in prefix and cls not in (_AFTER_PREFIX, _AFTER_GRAPH)
                            and any(t.text == "{" for t in self.lookahead(tok.end, 1)))
+            if service and self.endpoints and self._allowed_endpoint(tok, upper):
+                service = False
             if service:
+                if self.endpoints:
+                    raise ScreenRefused(
+                        f"SERVICE ({_where(self.text, tok.begin)}) is allowed only for "
+                        f"{', '.join(f'<{e}>' for e in sorted(self.endpoints))}, named by its IRI")
                 raise ScreenRefused(
                     f"SERVICE ({_where(self.text, tok.begin)}) is disabled: this endpoint does not send "
                     "queries to other endpoints")
         if upper.startswith("FROM") and tok.begin not in self.from_seen:
             self.from_seen.add(tok.begin)
             self.record_from(tok, upper)
+
+    def _allowed_endpoint(self, tok: Token, upper: str) -> bool:
+        """Whether this SERVICE names, for certain, an endpoint of ``--allow-service``: the word
+        ``SERVICE`` (or ``SERVICESILENT``), an optional ``SILENT``, then an IRI or a prefixed name
+        that resolves to an allowed endpoint, then ``{``.  A variable, a glued prefixed name or
+        anything else stays refused: doubt refuses."""
+        if tok.kind != "WORD" or upper not in ("SERVICE", "SERVICESILENT"):
+            return False
+        ahead = self.lookahead(tok.end, 3)
+        if upper == "SERVICE" and ahead and ahead[0].kind == "WORD" and ahead[0].text.upper() == "SILENT":
+            ahead = ahead[1:]
+        if len(ahead) < 2 or ahead[1].text != "{":
+            return False
+        target = ahead[0]
+        if target.kind == "IRI":
+            iri: str | None = _resolve(self.prologue.base, iri_value(target.text))
+        elif target.kind == "PNAME":
+            iri = _pname_iri(target.text, self.prologue.prefixes)
+        else:
+            return False
+        return iri in self.endpoints
 
     def _add_from(self, iri: str | None, named: bool) -> None:
         if iri is None:
@@ -425,18 +455,20 @@ class _Screen:
 
 
 def screen(query: str, graphs: set[str], allow_service: bool, lenient_from: bool = False,
-           base_iri: str | None = None) -> Screened:
+           base_iri: str | None = None, endpoints: Collection[str] = ()) -> Screened:
     """Refuse what this read-only, never-fetching endpoint does not do; say what FROM names.
 
     Raises :class:`ScreenRefused` (403) for an update, ``SERVICE`` (unless allowed) or a ``FROM``
     web address that is not a graph of the dataset (unless ``lenient_from``), and
-    :class:`ScreenInvalid` (400) for a query nested deeper than :data:`MAX_DEPTH`.
+    :class:`ScreenInvalid` (400) for a query nested deeper than :data:`MAX_DEPTH`.  ``endpoints``
+    (``--allow-service``) are the endpoint IRIs a ``SERVICE`` may name when SERVICE is not allowed
+    in general; every other SERVICE is refused as before.
     """
     plain = _plain(query)
     prologue = _prologue([t for t in plain if t.kind not in _SKIP], base_iri)
     if prologue.first_word is not None and prologue.first_word.startswith(_UPDATE_WORDS):
         raise ScreenRefused("SPARQL Update is not allowed: this endpoint is read-only")
-    state = _Screen(query, allow_service, prologue, plain)
+    state = _Screen(query, allow_service, prologue, plain, endpoints)
     state.run()
     for iri in state.from_graphs:
         # A graph name the store does not hold is an empty graph to pyoxigraph, which never

@@ -240,3 +240,67 @@ def extract_with_registry() -> Callable[..., tuple[ArticleFacts, Registry]]:
         return extract_text(text, published=published)
 
     return run
+
+
+# -- a real triple store: oxigraph serve (the dev extra's `oxigraph` package) ----------------------
+
+@dataclass
+class OxigraphServer:
+    """``oxigraph serve`` on 127.0.0.1: ``store`` is its Graph Store Protocol address, ``query``
+    its SPARQL endpoint."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+    @property
+    def store(self) -> str:
+        return f"{self.url}/store"
+
+    @property
+    def query(self) -> str:
+        return f"{self.url}/query"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start_oxigraph(location: Path, *extra: str) -> OxigraphServer:
+    """Start ``oxigraph serve --location LOCATION`` on a free port; wait until it answers."""
+    import socket
+    import time
+
+    import httpx
+
+    exe = Path(sys.executable).parent / "oxigraph"
+    if not exe.is_file():
+        pytest.skip("oxigraph serve is not installed (pip install -e .[dev])")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([str(exe), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+                                *extra], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = OxigraphServer(f"http://127.0.0.1:{port}", process)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"oxigraph serve exited with {process.returncode}")
+        try:
+            if httpx.post(server.query, data={"query": "ASK {}"}, timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    server.stop()
+    raise RuntimeError("oxigraph serve did not start within 30 s")
+
+
+@pytest.fixture
+def oxigraph(tmp_path: Path) -> Iterator[OxigraphServer]:
+    """An empty oxigraph serve, for one test."""
+    server = start_oxigraph(tmp_path / "oxigraph")
+    yield server
+    server.stop()

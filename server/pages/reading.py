@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from dipkg.server.engine import QueryEngine, QueryError, QueryRequest, Solutions, Triples
+from dipkg.server.engine import Engine, QueryError, QueryRequest, Solutions, Triples
 from dipkg.server.pages.terms import (
     ARTICLE,
     DCT,
@@ -111,7 +111,7 @@ _ARTICLE_CACHE: dict[tuple[str, str], Article | None] = {}
 class GraphReader:
     """The few SELECT queries the pages need, run by the service's engine (limits included)."""
 
-    def __init__(self, engine: QueryEngine, etag: str) -> None:
+    def __init__(self, engine: Engine, etag: str) -> None:
         self.engine = engine
         self.etag = etag
 

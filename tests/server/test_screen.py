@@ -190,3 +190,36 @@ def test_less_than_is_still_read_both_ways_in_every_expression_place() -> None:
     for place in ("FILTER(?n<1)", "FILTER regex(?n<1)", "BIND(?n<1)", "FILTER(EXISTS { ?s ?p ?o } && ?n<1)"):
         with pytest.raises(ScreenRefused):
             ok(f"SELECT * WHERE {{ {place[:-1]})SERVICE?e#>\n{{ }} }}")
+
+
+# --- --allow-service ENDPOINT --------------------------------------------------------------------
+ALLOWED = "https://query.wikidata.org/sparql"
+
+
+def with_endpoints(query: str) -> Screened:
+    return screen(query, GRAPHS, False, endpoints=[ALLOWED])
+
+
+@pytest.mark.parametrize("query", [
+    f"SELECT * {{ SERVICE <{ALLOWED}> {{ ?s ?p ?o }} }}",
+    f"SELECT * {{ service silent <{ALLOWED}> {{ ?s ?p ?o }} }}",
+    f"SELECT * {{ SERVICESILENT <{ALLOWED}> {{ ?s ?p ?o }} }}",
+    "PREFIX wdq: <https://query.wikidata.org/> SELECT * { SERVICE wdq:sparql { ?s ?p ?o } }",
+    "BASE <https://query.wikidata.org/> SELECT * { SERVICE <sparql> { ?s ?p ?o } }",
+    f"SELECT * {{ SERVICE <{ALLOWED}> {{ ?s ?p ?o }} SERVICE <{ALLOWED}> {{ ?o ?p ?s }} }}",
+])
+def test_an_allowed_endpoint_passes(query: str) -> None:
+    with_endpoints(query)
+
+
+@pytest.mark.parametrize("query", [
+    f"SELECT * {{ SERVICE <{EX}/sparql> {{ ?s ?p ?o }} }}",
+    f"SELECT * {{ SERVICE <{ALLOWED}> {{ ?s ?p ?o }} SERVICE <{EX}> {{ ?o ?p ?s }} }}",
+    "SELECT * { SERVICE ?endpoint { ?s ?p ?o } }",
+    f"SELECT * {{ SERVICE <{ALLOWED}/x> {{ ?s ?p ?o }} }}",
+    f"PREFIX SERVICE: <{ALLOWED}> SELECT * {{ SERVICE: {{ ?s ?p ?o }} }}",
+    f"SELECT * {{ FILTER(?a<1) SERVICE <{EX}> {{ ?s ?p ?o }} }}",
+])
+def test_every_other_service_stays_refused(query: str) -> None:
+    with pytest.raises(ScreenRefused, match="allowed only for"):
+        with_endpoints(query)
