@@ -155,6 +155,7 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
             "uptime_s": round(time.time() - service.started, 1),
             "workers": service.settings.workers, "workers_replaced": service.engine.killed,
             "sandbox": service.engine.sandbox,
+            "lanes": {**service.engine.lanes.counts(), "demoted": service.engine.lanes.demoted},
             "query_timeout_s": service.settings.query_timeout,
         })
 
