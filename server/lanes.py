@@ -129,6 +129,10 @@ class Lanes:
         for lane, count in ((FAST, max(1, fast)), (SLOW, max(1, slow))):
             for _ in range(count):
                 self.lanes[lane].idle.append(spawn(lane))
+        #: a started worker that belongs to no lane yet: it takes the place of a worker that is
+        #: killed or demoted at once, where starting a process takes a second or more on a busy
+        #: machine (time in which the fast lane would be a worker short)
+        self.spare: list[Worker] = [spawn(FAST)]
 
     def acquire(self, lane: str, client: str, timeout: float) -> Worker | None:
         """A worker of ``lane`` for ``client``, or None if none was free within ``timeout``."""
@@ -162,8 +166,7 @@ class Lanes:
             self.lanes[worker.lane].done(client)
             self.killed += 1
         self._stop(worker)
-        if not self.closed:
-            threading.Thread(target=self._respawn, args=(worker.lane,), daemon=True).start()
+        self._refill(worker.lane)
 
     def demote(self, worker: Worker, client: str) -> bool:
         """Move a fast worker that is running ``client``'s expensive query into the slow lane, if
@@ -180,25 +183,41 @@ class Lanes:
             self.demoted += 1
         renice(worker.process.pid or 0, SLOW_NICE)
         self._stop(retired)
-        if not self.closed:
-            threading.Thread(target=self._respawn, args=(FAST,), daemon=True).start()
+        self._refill(FAST)
         return True
 
-    def _respawn(self, lane: str) -> None:
-        """Put a fresh worker in ``lane``; a start that fails is retried rather than letting the
-        lane shrink for good."""
+    def _refill(self, lane: str) -> None:
+        """Give ``lane`` a worker for one it lost: the spare at once if there is one (and start a
+        new spare), else a new one when it has started."""
+        with self._lock:
+            if self.closed:
+                return
+            spare = self.spare.pop() if self.spare else None
+            if spare is not None:
+                spare.lane = lane
+                self.lanes[lane].idle.append(spare)
+                self.lanes[lane].dispatch()
+        if spare is not None and lane == SLOW:
+            renice(spare.process.pid or 0, SLOW_NICE)
+        threading.Thread(target=self._respawn, args=(None if spare is not None else lane,), daemon=True).start()
+
+    def _respawn(self, lane: str | None) -> None:
+        """Start a worker for ``lane`` (None: the spare); a start that fails is retried rather
+        than letting the lane shrink for good."""
         for attempt in range(5):
             try:
-                worker = self._spawn(lane)
+                worker = self._spawn(lane or FAST)
             except (RuntimeError, OSError):
                 time.sleep(0.5 * (attempt + 1))
                 continue
             with self._lock:
-                if self.closed:
-                    break
-                self.lanes[lane].idle.append(worker)
-                self.lanes[lane].dispatch()
-                return
+                if not self.closed:
+                    if lane is None:
+                        self.spare.append(worker)
+                    else:
+                        self.lanes[lane].idle.append(worker)
+                        self.lanes[lane].dispatch()
+                    return
             self._stop(worker)
             return
 
@@ -218,9 +237,10 @@ class Lanes:
     def close(self) -> None:
         with self._lock:
             self.closed = True
-            idle = [w for lane in self.lanes.values() for w in lane.idle]
+            idle = [w for lane in self.lanes.values() for w in lane.idle] + self.spare
             for lane in self.lanes.values():
                 lane.idle.clear()
+            self.spare = []
         for worker in idle:
             worker.conn.close()
             worker.process.kill()
