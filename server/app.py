@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, Request, Response
@@ -28,6 +29,7 @@ from dipkg.graph.resources import package_version
 from dipkg.server.config import Settings
 from dipkg.server.dataset import ServedDataset, load_dataset
 from dipkg.server.engine import QueryEngine
+from dipkg.server.openapi import without_422
 from dipkg.server.protocol import error_response
 
 access_log = logging.getLogger("dipkg.access")
@@ -168,4 +170,12 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
                 raise
             continue  # a route module not written yet
         app.include_router(module.router)
+    openapi = app.openapi
+
+    def described() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = without_422(openapi())
+        return app.openapi_schema
+
+    app.openapi = described  # type: ignore[method-assign]
     return app

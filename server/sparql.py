@@ -55,6 +55,7 @@ from dipkg.server.engine import (
     Solutions,
     Triples,
 )
+from dipkg.server.openapi import SPARQL_GET, SPARQL_POST, SPARQL_RESPONSES
 from dipkg.server.protocol import (
     ALL_FORMATS,
     GRAPH_FORMATS,
@@ -163,7 +164,9 @@ class Params:
 
 
 # --- routes ---------------------------------------------------------------------------------
-@router.api_route("/sparql", methods=["GET", "HEAD"])
+@router.get("/sparql", response_class=Response, responses=SPARQL_RESPONSES, openapi_extra=SPARQL_GET,
+            summary="SPARQL query in the URL, or the service description")
+@router.head("/sparql", include_in_schema=False)
 async def sparql_get(request: Request) -> Response:
     """A query in the URL, or (with no query) the service description."""
     request.state.arrived = time.monotonic()
@@ -178,7 +181,8 @@ async def sparql_get(request: Request) -> Response:
     return await answer(request, params, params.all("query"))
 
 
-@router.post("/sparql")
+@router.post("/sparql", response_class=Response, responses=SPARQL_RESPONSES, openapi_extra=SPARQL_POST,
+             summary="SPARQL query as the body (application/sparql-query) or as a form")
 async def sparql_post(request: Request) -> Response:
     """A query sent as a form or as the request body."""
     request.state.arrived = time.monotonic()
