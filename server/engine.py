@@ -3,8 +3,12 @@
 pyoxigraph's ``Store.query`` cannot be interrupted (oxigraph issue 1926), and checking a deadline
 between result rows does not stop an aggregate over a huge join.  So every query runs in a worker
 process; a query that passes its time limit gets its worker killed and replaced, the client gets a
-503 that names the limit, and other queries go on in the other workers meanwhile.  pyoxigraph
-releases the GIL and each worker is its own process, so a slow query never delays a fast one.
+503 that names the limit, and other queries go on in the other workers meanwhile.  The workers
+form a fast and a slow lane (``server.lanes``): a query starts in the slow lane when its shape
+(``server.cost``) or its recent history says it is expensive, and is demoted there while it runs
+when it uses up the fast lane's CPU budget, so expensive queries never hold the workers fast ones
+need.  The limit is the request's (``QueryRequest.deadline``): waiting for a worker counts, and so
+do the follow-up queries a request makes (provenance).
 
 Before a query reaches a worker it is screened (``server.screen``, a linear lexer that follows
 every reading of an ambiguous ``<``) for what this endpoint refuses: updates (403), ``SERVICE``
