@@ -193,6 +193,9 @@ class Lanes:
             if self.closed:
                 return
             spare = self.spare.pop() if self.spare else None
+            if spare is not None and not spare.process.is_alive():
+                dead, spare = spare, None  # killed from outside while it waited: start another
+                self._stop(dead)
             if spare is not None:
                 spare.lane = lane
                 self.lanes[lane].idle.append(spare)
