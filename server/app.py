@@ -150,7 +150,9 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
         return response
 
     @app.get("/health")
-    def health(request: Request) -> JSONResponse:
+    async def health(request: Request) -> JSONResponse:
+        """On the event loop itself (it only reads counters), so it answers even when every
+        thread is busy."""
         service: Service = request.app.state.service
         return JSONResponse({
             "status": "ok", "graphs": len(service.dataset.graphs),

@@ -38,7 +38,7 @@ from dipkg.graph.namespace import PREFIXES
 from dipkg.server.config import Settings
 from dipkg.server.cost import cartesian_product
 from dipkg.server.dataset import DEFAULT_GRAPH_ALIASES, GraphPlan, ServedDataset
-from dipkg.server.lanes import FAST, SLOW, SLOW_NICE, Lanes, Worker, cpu_seconds
+from dipkg.server.lanes import FAST, SLOW, SLOW_NICE, Lanes, Worker, cpu_seconds, renice
 from dipkg.server.screen import Screened, ScreenInvalid, ScreenRefused, screen
 from dipkg.server.worker import Term, serve
 
@@ -189,6 +189,8 @@ class QueryEngine:
         process = _CONTEXT.Process(target=serve, args=(str(self.dataset.store_dir), child, confine,
                                                        self.settings.worker_memory_mb, nice), daemon=True)
         process.start()
+        if nice:
+            renice(process.pid or 0, nice)  # at once, so that even its start runs at the low priority
         child.close()
         ready = parent.recv() if parent.poll(60) else {}
         if ready.get("kind") != "ready":

@@ -187,12 +187,14 @@ class Lanes:
         return True
 
     def _refill(self, lane: str) -> None:
-        """Give ``lane`` a worker for one it lost: the spare at once if there is one (and start a
-        new spare), else a new one when it has started."""
+        """Give ``lane`` a worker for one it lost: the fast lane the spare at once if there is one
+        (and start a new spare), else a new one when it has started.  The slow lane always waits
+        for a new one, started at its low priority: a time-limit query replaced every few seconds
+        then costs the fast lane no CPU for the start."""
         with self._lock:
             if self.closed:
                 return
-            spare = self.spare.pop() if self.spare else None
+            spare = self.spare.pop() if self.spare and lane == FAST else None
             if spare is not None and not spare.process.is_alive():
                 dead, spare = spare, None  # killed from outside while it waited: start another
                 self._stop(dead)
@@ -200,8 +202,6 @@ class Lanes:
                 spare.lane = lane
                 self.lanes[lane].idle.append(spare)
                 self.lanes[lane].dispatch()
-        if spare is not None and lane == SLOW:
-            renice(spare.process.pid or 0, SLOW_NICE)
         threading.Thread(target=self._respawn, args=(None if spare is not None else lane,), daemon=True).start()
 
     def _respawn(self, lane: str | None) -> None:
