@@ -55,6 +55,7 @@ reliability: build
 	$(BIN)/pytest -q tests/server/test_attacks.py tests/server/test_screen.py tests/server/test_sandbox.py \
 	    tests/server/test_limits.py tests/server/test_dataset.py tests/test_publish_release.py
 	$(BIN)/python benchmarks/stress.py --data build --clients 64 --attackers 4 --seconds 60
+	$(BIN)/python benchmarks/stress.py --data build --clients 64 --attackers 8 --seconds 20 --out benchmarks/results/stress-8.json
 
 # dipkg serve against the peer servers (README "Benchmarks"); rdflib-endpoint comes with .[bench]
 bench: build
