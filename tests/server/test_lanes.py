@@ -21,6 +21,7 @@ import pytest
 
 from dipkg.server.app import Service
 from dipkg.server.config import Settings
+from dipkg.server.cost import cartesian_product
 from dipkg.server.dataset import load_dataset
 from dipkg.server.engine import QueryEngine, QueryRequest, QueryTimeout, Solutions
 from dipkg.server.provenance import annotate
@@ -175,3 +176,16 @@ def test_provenance_shares_the_requests_time_budget(service: Service) -> None:
     late = annotate(service, replace(request, deadline=time.monotonic() - 0.1), result)
     assert len(late) == 3
     assert all("used up" in item["message"] for report in late for item in report["untraced"]), late
+
+
+@pytest.mark.parametrize(("query", "slow"), [
+    ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }", True),
+    ("SELECT * { { ?a ?b ?c } UNION { ?d ?e ?f } }", True),
+    ("SELECT * WHERE { ?s ?p ?o }", False),
+    ("SELECT * WHERE { ?s ?p ?o . ?s ?q ?r }", False),  # joined on ?s: a star, not a product
+    ("SELECT ?a ?b ?c WHERE { ?a ?b ?c } GROUP BY ?a ?b ?c", False),  # the projection is no pattern
+    ('SELECT * WHERE { ?s ?p "?a ?b ?c . ?d ?e ?f" }', False),  # nor is a string
+    ("SELECT * WHERE { ?s ?p ?o # ?a ?b ?c . ?d ?e ?f }\n}", False),  # nor a comment
+])
+def test_a_cartesian_product_is_known_by_its_shape(query: str, slow: bool) -> None:
+    assert cartesian_product(query) is slow
