@@ -166,7 +166,7 @@ def explain_syntax_error(query: str, message: str) -> str:
 class QueryEngine:
     """Worker processes over one read-only store, in a fast and a slow lane (``server.lanes``)."""
 
-    def __init__(self, dataset: ServedDataset, settings: Settings) -> None:
+    def __init__(self, dataset: ServedDataset, settings: Settings, eager: bool = True) -> None:
         self.dataset = dataset
         self.settings = settings
         self._graphs = set(dataset.graphs)
@@ -175,7 +175,7 @@ class QueryEngine:
         #: queries (with their dataset) found expensive lately: they start in the slow lane
         self._slow: OrderedDict[str, float] = OrderedDict()
         self._slow_lock = threading.Lock()
-        self.lanes = Lanes(self._spawn, settings.workers, settings.slow_workers, settings.slow_per_client)
+        self.lanes = Lanes(self._spawn, settings.workers, settings.slow_workers, settings.slow_per_client, eager)
 
     @property
     def killed(self) -> int:
@@ -192,7 +192,10 @@ class QueryEngine:
         if nice:
             renice(process.pid or 0, nice)  # at once, so that even its start runs at the low priority
         child.close()
-        ready = parent.recv() if parent.poll(60) else {}
+        try:
+            ready = parent.recv() if parent.poll(60) else {}
+        except (EOFError, OSError):
+            ready = {}  # it died while starting (or the service is stopping and killed it)
         if ready.get("kind") != "ready":
             process.kill()
             raise RuntimeError("a query worker did not start")

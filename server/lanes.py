@@ -119,20 +119,29 @@ class Lane:
 class Lanes:
     """The fast and the slow lane over workers made by ``spawn(lane)``; thread-safe."""
 
-    def __init__(self, spawn: Callable[[str], Worker], fast: int, slow: int, slow_per_client: int) -> None:
+    def __init__(self, spawn: Callable[[str], Worker], fast: int, slow: int, slow_per_client: int,
+                 eager: bool = True) -> None:
+        """``eager``: start every worker before returning (a service); otherwise only the fast
+        lane, the slow lane and the spare starting meanwhile (``dipkg query``, which answers one
+        query and should not wait for workers it will most likely not use)."""
         self._spawn = spawn
         self._lock = threading.Lock()
         self.lanes = {FAST: Lane(FAST, None), SLOW: Lane(SLOW, max(1, slow_per_client))}
         self.closed = False
         self.killed = 0
         self.demoted = 0
-        for lane, count in ((FAST, max(1, fast)), (SLOW, max(1, slow))):
-            for _ in range(count):
-                self.lanes[lane].idle.append(spawn(lane))
         #: a started worker that belongs to no lane yet: it takes the place of a worker that is
         #: killed or demoted at once, where starting a process takes a second or more on a busy
         #: machine (time in which the fast lane would be a worker short)
-        self.spare: list[Worker] = [spawn(FAST)]
+        self.spare: list[Worker] = []
+        for _ in range(max(1, fast)):
+            self.lanes[FAST].idle.append(spawn(FAST))
+        if eager:
+            self.lanes[SLOW].idle.extend(spawn(SLOW) for _ in range(max(1, slow)))
+            self.spare.append(spawn(FAST))
+        else:
+            for lane in [SLOW] * max(1, slow) + [None]:
+                threading.Thread(target=self._respawn, args=(lane,), daemon=True).start()
 
     def acquire(self, lane: str, client: str, timeout: float) -> Worker | None:
         """A worker of ``lane`` for ``client``, or None if none was free within ``timeout``."""
@@ -208,6 +217,8 @@ class Lanes:
         """Start a worker for ``lane`` (None: the spare); a start that fails is retried rather
         than letting the lane shrink for good."""
         for attempt in range(5):
+            if self.closed:
+                return
             try:
                 worker = self._spawn(lane or FAST)
             except (RuntimeError, OSError):
