@@ -53,8 +53,10 @@ evaluate-dev: $(STAMP)
 # then the load run (64 well-formed clients beside 4 attackers for 60 s, 127.0.0.1 only).
 reliability: build
 	$(BIN)/pytest -q tests/server/test_attacks.py tests/server/test_screen.py tests/server/test_sandbox.py \
-	    tests/server/test_limits.py tests/server/test_dataset.py tests/test_publish_release.py
+	    tests/server/test_limits.py tests/server/test_lanes.py tests/server/test_openapi.py tests/server/test_dataset.py \
+	    tests/test_publish_release.py
 	$(BIN)/python benchmarks/stress.py --data build --clients 64 --attackers 4 --seconds 60
+	$(BIN)/python benchmarks/stress.py --data build --clients 64 --attackers 8 --seconds 20 --out benchmarks/results/stress-8.json
 
 # dipkg serve against the peer servers (README "Benchmarks"); rdflib-endpoint comes with .[bench]
 bench: build

@@ -1,12 +1,13 @@
 """Stress: well-formed clients on the README query mix while attackers send time-limit queries,
 byte bombs and deep nesting — does the service hold?
 
-Starts ``dipkg serve`` on a build (127.0.0.1 only), measures the mix unloaded (p99), then runs
-``--clients`` well-formed clients for ``--seconds`` while ``--attackers`` clients send hostile
-queries, sampling ``/health`` and the service's memory (RSS of its process tree) once a second.
-Reports: well-formed requests, errors (any non-200), p50/p99 against the unloaded p99, /health
-misses, memory after warm-up and at the end, and what the attackers got.  Bounded in count and
-time; it stops by itself.
+Starts ``dipkg serve`` on a build (127.0.0.1 only), measures the mix with one client (p99), then
+the same ``--clients`` well-formed clients for ``--seconds`` without attackers (the p99 the
+clients cause themselves: 64 closed-loop clients on 2 cores queue whatever the service does), then
+again while ``--attackers`` clients send hostile queries, sampling ``/health`` and the service's
+memory (RSS of its process tree) once a second.  Reports: well-formed requests, errors (any
+non-200), p50/p99 against both baselines, /health misses, memory after warm-up and at the end,
+and what the attackers got.  Bounded in count and time; it stops by itself.
 
 usage: python benchmarks/stress.py [--data build] [--clients 64] [--attackers 4] [--seconds 60]
 """
@@ -72,6 +73,15 @@ def main() -> None:
         unloaded: list[tuple[float, int]] = []
         client(port, mix, time.perf_counter() + min(10.0, args.seconds / 4), unloaded, lock)
         base_p99 = sorted(d for d, _ in unloaded)[int(0.99 * (len(unloaded) - 1))]
+        alone: list[tuple[float, int]] = []
+        deadline = time.perf_counter() + args.seconds
+        threads = [threading.Thread(target=client, args=(port, mix, deadline, alone, lock))
+                   for _ in range(args.clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        alone_p99 = sorted(d for d, _ in alone)[int(0.99 * (len(alone) - 1))]
         good: list[tuple[float, int]] = []
         bad: list[tuple[float, int]] = []
         deadline = time.perf_counter() + args.seconds
@@ -99,13 +109,16 @@ def main() -> None:
             "clients": args.clients, "attackers": args.attackers, "seconds": args.seconds,
             "well_formed_requests": len(good), "well_formed_errors": errors,
             "error_statuses": sorted({s for _, s in good if s != 200}),
-            "unloaded_p99_ms": 1000 * base_p99, "p50_ms": 1000 * statistics.median(durations),
+            "unloaded_p99_ms": 1000 * base_p99,
+            "no_attackers_requests": len(alone), "no_attackers_errors": sum(1 for _, st in alone if st != 200),
+            "no_attackers_p99_ms": 1000 * alone_p99, "p50_ms": 1000 * statistics.median(durations),
             "p99_ms": 1000 * durations[int(0.99 * (len(durations) - 1))],
             "health_misses": health_miss, "rss_mib_after_warmup": rss[min(5, len(rss) - 1)] if rss else 0,
             "rss_mib_end": rss[-1] if rss else 0,
             "attacker_requests": len(bad), "attacker_statuses": sorted({s for _, s in bad}),
         }
         report["p99_ratio"] = report["p99_ms"] / max(report["unloaded_p99_ms"], 1e-9)
+        report["p99_ratio_vs_no_attackers"] = report["p99_ms"] / max(report["no_attackers_p99_ms"], 1e-9)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
         print(json.dumps(report, indent=1))

@@ -169,7 +169,7 @@ def _query(args: argparse.Namespace) -> int:
     except DatasetError as err:
         print(f"dipkg query: error: {err}", file=sys.stderr)
         return 2
-    engine = QueryEngine(dataset, settings)
+    engine = QueryEngine(dataset, settings, eager=False)  # one query: the slow lane starts meanwhile
     try:
         result = engine.execute(QueryRequest(query))
         body, _ = render_result(result, args.format)

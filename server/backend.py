@@ -215,6 +215,9 @@ class RemoteEngine:
         form = [("query", request.query), *self.dataset_params(request, screened)]
         started = time.monotonic()
         deadline = started + limit
+        if request.deadline is not None:  # the request's one budget (waiting, provenance) as in the pool
+            deadline = min(deadline, request.deadline)
+            limit = max(0.001, deadline - started)
         timeout = httpx.Timeout(limit, connect=min(limit, 5.0))
         try:
             # a form body, not a URL: a release's graph list can be long (repeated named-graph-uri)

@@ -40,6 +40,11 @@ class Settings:
     # replaced, as after a time-out, instead of taking the machine's memory
     worker_memory_mb: int = field(default_factory=lambda: int(_env("WORKER_MEMORY_MB", "2048")))
     workers: int = field(default_factory=lambda: int(_env("WORKERS", str(max(2, os.cpu_count() or 2)))))
+    # the slow lane (server.lanes): its workers, how many of its queries one client may run at
+    # once, and the CPU seconds a query may use in a fast worker before it is moved there
+    slow_workers: int = field(default_factory=lambda: int(_env("SLOW_WORKERS", "1")))
+    slow_per_client: int = field(default_factory=lambda: int(_env("SLOW_PER_CLIENT", "1")))
+    fast_budget: float = field(default_factory=lambda: float(_env("FAST_BUDGET", "0.5")))
     include_inferred: bool = field(default_factory=lambda: _env_bool("INFERRED", True))
     allow_service: bool = field(default_factory=lambda: _env_bool("ALLOW_SERVICE", False))
     # --allow-service ENDPOINT: SERVICE may call exactly these endpoint IRIs (every other SERVICE

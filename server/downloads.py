@@ -45,6 +45,7 @@ from dipkg.graph.namespace import ID_IRI, INFERRED_GRAPH, NIF
 from dipkg.server.conditional import not_modified, validators
 from dipkg.server.dataset import rdf_format
 from dipkg.server.engine import QueryError
+from dipkg.server.openapi import DOWNLOAD_RESPONSES, GRAPH_RESPONSES, GRAPH_STORE_GET
 from dipkg.server.protocol import choose, content_type, error_response, graph_format, query_error_response
 from dipkg.server.protocol import serialize_rdf as _serialize
 from dipkg.server.sparql import DUMPS, BadParameter, Params
@@ -176,7 +177,9 @@ def _available() -> str:
     return ", ".join(f"/download/{name}" for name in (*DUMPS, SPANS_DUMP))
 
 
-@router.api_route("/download/{filename}", methods=["GET", "HEAD"])
+@router.get("/download/{filename}", response_class=Response, responses=DOWNLOAD_RESPONSES,
+            summary="the whole dataset in one file")
+@router.head("/download/{filename}", include_in_schema=False)
 def download(request: Request, filename: str) -> Response:
     """The whole dataset in one file."""
     service = _service(request)
@@ -204,7 +207,9 @@ def download(request: Request, filename: str) -> Response:
     return Response(body, media_type=media, headers=headers)
 
 
-@router.api_route("/download/article/{filename}", methods=["GET", "HEAD"])
+@router.get("/download/article/{filename}", response_class=Response, responses=DOWNLOAD_RESPONSES,
+            summary="one article's graph")
+@router.head("/download/article/{filename}", include_in_schema=False)
 def download_article(request: Request, filename: str) -> Response:
     """One article's named graph."""
     dataset = _service(request).dataset
@@ -235,7 +240,9 @@ def download_article(request: Request, filename: str) -> Response:
     return Response(body, media_type=content_type(fmt.media_type), headers=headers)
 
 
-@router.api_route("/graph-store", methods=["GET", "HEAD"])
+@router.get("/graph-store", response_class=Response, responses=GRAPH_RESPONSES, openapi_extra=GRAPH_STORE_GET,
+            summary="Graph Store Protocol (read): one named graph, or the default graph")
+@router.head("/graph-store", include_in_schema=False)
 def graph_store(request: Request) -> Response:
     """Graph Store Protocol, read side: ``?graph=IRI`` or ``?default``."""
     service = _service(request)
@@ -285,16 +292,16 @@ def _read_only(what: str) -> Response:
                                "change its data over HTTP; rebuild with `dipkg build` instead)", READ_ONLY)
 
 
-@router.api_route("/graph-store", methods=["PUT", "POST", "DELETE", "PATCH"])
+@router.api_route("/graph-store", methods=["PUT", "POST", "DELETE", "PATCH"], include_in_schema=False)
 def graph_store_write() -> Response:
     return _read_only("the graph store")
 
 
-@router.api_route("/download/{filename}", methods=["PUT", "POST", "DELETE", "PATCH"])
+@router.api_route("/download/{filename}", methods=["PUT", "POST", "DELETE", "PATCH"], include_in_schema=False)
 def download_write(filename: str) -> Response:
     return _read_only(f"/download/{filename}")
 
 
-@router.api_route("/download/article/{filename}", methods=["PUT", "POST", "DELETE", "PATCH"])
+@router.api_route("/download/article/{filename}", methods=["PUT", "POST", "DELETE", "PATCH"], include_in_schema=False)
 def download_article_write(filename: str) -> Response:
     return _read_only(f"/download/article/{filename}")

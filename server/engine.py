@@ -3,8 +3,12 @@
 pyoxigraph's ``Store.query`` cannot be interrupted (oxigraph issue 1926), and checking a deadline
 between result rows does not stop an aggregate over a huge join.  So every query runs in a worker
 process; a query that passes its time limit gets its worker killed and replaced, the client gets a
-503 that names the limit, and other queries go on in the other workers meanwhile.  pyoxigraph
-releases the GIL and each worker is its own process, so a slow query never delays a fast one.
+503 that names the limit, and other queries go on in the other workers meanwhile.  The workers
+form a fast and a slow lane (``server.lanes``): a query starts in the slow lane when its shape
+(``server.cost``) or its recent history says it is expensive, and is demoted there while it runs
+when it uses up the fast lane's CPU budget, so expensive queries never hold the workers fast ones
+need.  The limit is the request's (``QueryRequest.deadline``): waiting for a worker counts, and so
+do the follow-up queries a request makes (provenance).
 
 Before a query reaches a worker it is screened (``server.screen``, a linear lexer that follows
 every reading of an ambiguous ``<``) for what this endpoint refuses: updates (403), ``SERVICE``
@@ -22,19 +26,19 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import queue
 import re
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from dipkg.graph.namespace import PREFIXES
 from dipkg.server.config import Settings
+from dipkg.server.cost import cartesian_product
 from dipkg.server.dataset import DEFAULT_GRAPH_ALIASES, GraphPlan, ServedDataset
+from dipkg.server.lanes import FAST, SLOW, SLOW_NICE, Lanes, Worker, cpu_seconds, renice
 from dipkg.server.screen import Screened, ScreenInvalid, ScreenRefused, screen
 from dipkg.server.worker import Term, serve
 
@@ -42,6 +46,11 @@ _CONTEXT = multiprocessing.get_context("spawn")
 log = logging.getLogger("dipkg.engine")
 #: How many dead workers one query may meet before the service gives up on it (each is replaced).
 _DEAD_WORKER_RETRIES = 3
+#: How often a query in a fast worker is checked against the fast lane's CPU budget (s).
+_DEMOTE_CHECK_S = 0.05
+#: How many expensive queries are remembered, and for how long (s).
+_SLOW_MEMORY_SIZE = 4096
+_SLOW_MEMORY_S = 600.0
 
 
 class QueryError(Exception):
@@ -89,6 +98,11 @@ class QueryRequest:
     timeout: float | None = None
     max_rows: int | None = None
     base_iri: str | None = None
+    #: ``time.monotonic()`` by which the whole request must be answered: queueing, running and
+    #: every follow-up query (provenance) share one time budget.  None: the time limit from now.
+    deadline: float | None = None
+    #: who asks (the peer address): waiting requests are served per client in turn
+    client: str = ""
 
 
 @dataclass
@@ -124,8 +138,14 @@ class Engine(Protocol):
     caps, and raises a ``QueryError`` whose ``status`` is the HTTP status to send; ``killed``
     (workers replaced) and ``sandbox`` (how queries are kept off the network) are for /health."""
 
-    killed: int
     sandbox: str
+
+    @property
+    def killed(self) -> int: ...
+
+    def limit(self, request: QueryRequest) -> float:
+        """The request's time limit in seconds (the server's, or less if the client asks)."""
+        ...
 
     def execute(self, request: QueryRequest) -> Result: ...
 
@@ -167,39 +187,41 @@ def explain_syntax_error(query: str, message: str) -> str:
 
 
 # --- workers ------------------------------------------------------------------------------
-@dataclass
-class _Worker:
-    process: BaseProcess
-    conn: Connection
-    started: float = field(default_factory=time.monotonic)
-
-
 class QueryEngine:
-    """A pool of worker processes over one read-only store."""
+    """Worker processes over one read-only store, in a fast and a slow lane (``server.lanes``)."""
 
-    def __init__(self, dataset: ServedDataset, settings: Settings) -> None:
+    def __init__(self, dataset: ServedDataset, settings: Settings, eager: bool = True) -> None:
         self.dataset = dataset
         self.settings = settings
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._lock = threading.Lock()
-        self._closed = False
-        self.killed = 0
         self._graphs = set(dataset.graphs)
         #: how the workers are kept off the network: "seccomp", or "none" (SERVICE allowed, or no support)
         self.sandbox = "unknown"
-        for _ in range(max(1, settings.workers)):
-            self._idle.put(self._spawn())
+        #: queries (with their dataset) found expensive lately: they start in the slow lane
+        self._slow: OrderedDict[str, float] = OrderedDict()
+        self._slow_lock = threading.Lock()
+        self.lanes = Lanes(self._spawn, settings.workers, settings.slow_workers, settings.slow_per_client, eager)
 
-    def _spawn(self) -> _Worker:
+    @property
+    def killed(self) -> int:
+        """Workers stopped and replaced (time-outs, memory, crashes, demotions without a place)."""
+        return self.lanes.killed
+
+    def _spawn(self, lane: str) -> Worker:
         parent, child = _CONTEXT.Pipe()
         # SERVICE to an --allow-service endpoint needs sockets: those workers go unconfined and the
         # screen alone keeps every other SERVICE out
         confine = not (self.settings.allow_service or self.settings.service_endpoints)
+        nice = SLOW_NICE if lane == SLOW else 0
         process = _CONTEXT.Process(target=serve, args=(str(self.dataset.store_dir), child, confine,
-                                                       self.settings.worker_memory_mb), daemon=True)
+                                                       self.settings.worker_memory_mb, nice), daemon=True)
         process.start()
+        if nice:
+            renice(process.pid or 0, nice)  # at once, so that even its start runs at the low priority
         child.close()
-        ready = parent.recv() if parent.poll(60) else {}
+        try:
+            ready = parent.recv() if parent.poll(60) else {}
+        except (EOFError, OSError):
+            ready = {}  # it died while starting (or the service is stopping and killed it)
         if ready.get("kind") != "ready":
             process.kill()
             raise RuntimeError("a query worker did not start")
@@ -208,26 +230,33 @@ class QueryEngine:
             log.warning("query workers run without the no-network sandbox (%s); SERVICE is refused by the "
                         "screen only", ready.get("sandbox_error"))
         self.sandbox = sandbox
-        return _Worker(process, parent)
+        return Worker(process, parent, lane)
 
-    def _replace(self, worker: _Worker) -> None:
-        worker.process.kill()
-        worker.process.join(5)
-        worker.conn.close()
-        with self._lock:
-            self.killed += 1
-        if not self._closed:
-            threading.Thread(target=self._respawn, daemon=True).start()
+    # the memory of expensive queries: bounded, and forgotten after a while
+    def _key(self, request: QueryRequest) -> str:
+        return repr((request.query, request.default_graph_uris, request.named_graph_uris,
+                     request.include_inferred, request.base_iri))
 
-    def _respawn(self) -> None:
-        """Put a fresh worker in the pool; a start that fails is retried rather than letting the
-        pool shrink for good."""
-        for attempt in range(5):
-            try:
-                self._idle.put(self._spawn())
-                return
-            except (RuntimeError, OSError):
-                time.sleep(0.5 * (attempt + 1))
+    def _known_slow(self, key: str) -> bool:
+        with self._slow_lock:
+            seen = self._slow.get(key)
+            if seen is not None and time.monotonic() - seen > _SLOW_MEMORY_S:
+                del self._slow[key]
+                return False
+            return seen is not None
+
+    def _remember_slow(self, key: str) -> None:
+        with self._slow_lock:
+            self._slow[key] = time.monotonic()
+            self._slow.move_to_end(key)
+            while len(self._slow) > _SLOW_MEMORY_SIZE:
+                self._slow.popitem(last=False)
+
+    def lane_for(self, request: QueryRequest) -> str:
+        """Where a query starts: the slow lane if its shape or its recent history says so."""
+        if self._known_slow(self._key(request)) or cartesian_product(request.query):
+            return SLOW
+        return FAST
 
     def job(self, request: QueryRequest, screened: Screened) -> dict[str, Any]:
         graphs: GraphPlan | None = self.dataset.default_graph_plan(
@@ -265,7 +294,7 @@ class QueryEngine:
         except ScreenInvalid as err:
             raise QuerySyntaxError(str(err)) from None
 
-    def _send(self, worker: _Worker, job: dict[str, Any]) -> None:
+    def _send(self, worker: Worker, job: dict[str, Any]) -> None:
         """Hand the job to a worker; a worker that is found dead here never saw the query."""
         if not worker.process.is_alive():
             raise _DeadWorker
@@ -274,39 +303,71 @@ class QueryEngine:
         except (OSError, BrokenPipeError):
             raise _DeadWorker from None
 
+    def _start(self, lane: str, client: str, job: dict[str, Any], deadline: float, limit: float) -> Worker:
+        """A worker of ``lane`` running ``job``: waits for one in the client's turn, until the deadline."""
+        for _ in range(_DEAD_WORKER_RETRIES + 1):
+            worker = self.lanes.acquire(lane, client, deadline - time.monotonic())
+            if worker is None:
+                which = "query worker" if lane == FAST else "worker for expensive queries (the slow lane)"
+                raise QueryTimeout(f"the service is busy: no {which} became free within the {limit:g} s time limit")
+            try:
+                self._send(worker, job)
+                return worker
+            except _DeadWorker:
+                self.lanes.discard(worker, client)  # it died before this query reached it: try another
+        raise WorkerFailed("no query worker could take the query (each one tried had stopped; they are being "
+                           "replaced): please retry in a moment")
+
+    def _wait(self, worker: Worker, request: QueryRequest, job: dict[str, Any], deadline: float,
+              limit: float) -> tuple[Worker, dict[str, Any]]:
+        """The worker's reply, by the deadline.  A query that uses up the fast budget of CPU in a
+        fast worker is demoted to the slow lane (its worker moves there, or it is stopped and
+        queued there) and remembered as expensive."""
+        client, budget = request.client, self.settings.fast_budget
+        began, cpu_began = time.monotonic(), cpu_seconds(worker.process.pid or 0)
+        while True:
+            now = time.monotonic()
+            step = deadline - now if worker.lane == SLOW or budget <= 0 else min(deadline - now, _DEMOTE_CHECK_S)
+            if worker.conn.poll(max(0.0, step)):
+                return worker, worker.conn.recv()
+            if time.monotonic() >= deadline:
+                self.lanes.discard(worker, client)
+                raise QueryTimeout(f"query stopped: it ran longer than the {limit:g} s time limit")
+            if worker.lane == SLOW or budget <= 0:
+                continue
+            cpu = cpu_seconds(worker.process.pid or 0)
+            used = cpu - cpu_began if cpu is not None and cpu_began is not None else time.monotonic() - began
+            if used < budget:
+                continue
+            self._remember_slow(self._key(request))
+            if not self.lanes.demote(worker, client):
+                self.lanes.discard(worker, client)
+                worker = self._start(SLOW, client, job, deadline, limit)
+
+    def deadline(self, request: QueryRequest) -> float:
+        """When the request's time is up: its own deadline (one budget for the whole request), or
+        the time limit from now, whichever comes first."""
+        own = time.monotonic() + self.limit(request)
+        return own if request.deadline is None else min(own, request.deadline)
+
     def execute(self, request: QueryRequest) -> Result:
         screened = self.screen(request)
         for iri in (*request.default_graph_uris, *request.named_graph_uris):
             if iri not in self._graphs and not (iri in DEFAULT_GRAPH_ALIASES and iri in request.default_graph_uris):
                 raise QueryError(f"unknown graph <{iri}> (list the graphs with GET /sparql)")
         limit = self.limit(request)
+        deadline = self.deadline(request)
+        if time.monotonic() >= deadline:
+            raise QueryTimeout(f"request stopped: it used up its {limit:g} s time limit")
         job = self.job(request, screened)
         started = time.monotonic()
-        for _ in range(_DEAD_WORKER_RETRIES + 1):
-            remaining = limit - (time.monotonic() - started)
-            try:
-                worker = self._idle.get(timeout=max(0.01, remaining))
-            except queue.Empty:
-                raise QueryTimeout(f"the service is busy: no query worker became free within the "
-                                   f"{limit:g} s time limit") from None
-            try:
-                self._send(worker, job)
-                break
-            except _DeadWorker:
-                self._replace(worker)  # it died before this query reached it: try another
-        else:
-            raise WorkerFailed("no query worker could take the query (each one tried had stopped; they are being "
-                               "replaced): please retry in a moment")
-        remaining = max(0.01, limit - (time.monotonic() - started))
+        worker = self._start(self.lane_for(request), request.client, job, deadline, limit)
         try:
-            if not worker.conn.poll(remaining):
-                self._replace(worker)
-                raise QueryTimeout(f"query stopped: it ran longer than the {limit:g} s time limit")
-            reply = worker.conn.recv()
+            worker, reply = self._wait(worker, request, job, deadline, limit)
         except (EOFError, OSError):
             worker.process.join(2)  # reap it, to say how it ended
             code = worker.process.exitcode
-            self._replace(worker)
+            self.lanes.discard(worker, request.client)
             how = _how_it_ended(code)
             if code == -signal.SIGABRT and self.settings.worker_memory_mb > 0:
                 # the allocator aborts when the worker's heap limit is reached
@@ -315,7 +376,7 @@ class QueryEngine:
                                    "its worker has been replaced") from None
             raise WorkerFailed(f"the query worker stopped while running this query ({how}); it has been replaced. "
                                "The query crashed the engine or the worker was killed: it was not answered") from None
-        self._idle.put(worker)
+        self.lanes.release(worker, request.client)
         seconds = time.monotonic() - started
         kind = reply["kind"]
         if kind == "error":
@@ -335,12 +396,4 @@ class QueryEngine:
         return Triples(reply["triples"], reply["truncated"], seconds)
 
     def close(self) -> None:
-        self._closed = True
-        while True:
-            try:
-                worker = self._idle.get_nowait()
-            except queue.Empty:
-                break
-            worker.conn.close()
-            worker.process.kill()
-            worker.process.join(5)
+        self.lanes.close()

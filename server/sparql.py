@@ -35,18 +35,31 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import parse_qsl
 
+import anyio
+import anyio.to_thread
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from dipkg.graph.namespace import DATASET_IRI, METADATA_GRAPH
-from dipkg.server.engine import Boolean, QueryError, QueryRefused, QueryRequest, QueryTooLarge, Solutions, Triples
+from dipkg.server.engine import (
+    Boolean,
+    QueryError,
+    QueryRefused,
+    QueryRequest,
+    QueryTimeout,
+    QueryTooLarge,
+    Solutions,
+    Triples,
+)
+from dipkg.server.openapi import SPARQL_GET, SPARQL_POST, SPARQL_RESPONSES
 from dipkg.server.protocol import (
     ALL_FORMATS,
     GRAPH_FORMATS,
@@ -160,9 +173,12 @@ class Params:
 
 
 # --- routes ---------------------------------------------------------------------------------
-@router.api_route("/sparql", methods=["GET", "HEAD"])
+@router.get("/sparql", response_class=Response, responses=SPARQL_RESPONSES, openapi_extra=SPARQL_GET,
+            summary="SPARQL query in the URL, or the service description")
+@router.head("/sparql", include_in_schema=False)
 async def sparql_get(request: Request) -> Response:
     """A query in the URL, or (with no query) the service description."""
+    request.state.arrived = time.monotonic()
     params = Params(list(request.query_params.multi_items()))
     if params.has("update"):
         return error_response(403, UPDATE_REFUSED)
@@ -174,7 +190,7 @@ async def sparql_get(request: Request) -> Response:
     return await answer(request, params, params.all("query"))
 
 
-@router.api_route("/.well-known/void", methods=["GET", "HEAD"])
+@router.api_route("/.well-known/void", methods=["GET", "HEAD"], include_in_schema=False)
 async def well_known_void(request: Request) -> Response:
     """The VoID description where the VoID specification (§6.2) says to look for it: the same
     triples as the service description; a browser (which accepts ``*/*``) gets Turtle here
@@ -182,9 +198,11 @@ async def well_known_void(request: Request) -> Response:
     return await service_description(request, Params(list(request.query_params.multi_items())))
 
 
-@router.post("/sparql")
+@router.post("/sparql", response_class=Response, responses=SPARQL_RESPONSES, openapi_extra=SPARQL_POST,
+             summary="SPARQL query as the body (application/sparql-query) or as a form")
 async def sparql_post(request: Request) -> Response:
     """A query sent as a form or as the request body."""
+    request.state.arrived = time.monotonic()
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     url_params = list(request.query_params.multi_items())
     settings = _service(request).settings
@@ -242,6 +260,20 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 # --- answering a query ----------------------------------------------------------------------
+#: Threads for requests that wait on the query engine.  Not Starlette's shared pool (40): requests
+#: waiting their turn for a worker would hold all of it, and /health and the pages would queue
+#: behind them.  The engine's lanes, not this number, decide what runs.
+_ENGINE_THREADS = 512
+_T = TypeVar("_T")
+
+
+async def _in_thread(request: Request, function: Callable[..., _T], *args: Any) -> _T:
+    limiter = getattr(request.app.state, "dipkg_engine_threads", None)
+    if limiter is None:
+        limiter = request.app.state.dipkg_engine_threads = anyio.CapacityLimiter(_ENGINE_THREADS)
+    return await anyio.to_thread.run_sync(partial(function, *args), limiter=limiter)
+
+
 async def answer(request: Request, params: Params, queries: Sequence[str]) -> Response:
     """Run one query and write its result in the negotiated format."""
     service = _service(request)
@@ -272,8 +304,12 @@ async def answer(request: Request, params: Params, queries: Sequence[str]) -> Re
             include_inferred=params.flag("inferred"),
             timeout=params.seconds("timeout"),
             max_rows=params.count("max-rows"),
+            client=request.client.host if request.client else "",
         )
-        result = await run_in_threadpool(service.engine.execute, query_request)
+        # one time budget for the whole request: waiting, running, and provenance's own queries
+        arrived = float(getattr(request.state, "arrived", time.monotonic()))
+        query_request = replace(query_request, deadline=arrived + service.engine.limit(query_request))
+        result = await _in_thread(request, service.engine.execute, query_request)
         request.state.query_ms = round(result.seconds * 1000, 1)
         row_limit = min(query_request.max_rows or settings.max_rows, settings.max_rows)
         headers = {"Vary": "Accept"}
@@ -281,7 +317,7 @@ async def answer(request: Request, params: Params, queries: Sequence[str]) -> Re
             headers["X-Dipkg-Truncated"] = "true" if result.truncated else "false"
             headers["X-Dipkg-Row-Limit"] = str(row_limit)
         if provenance:
-            return await _with_provenance(service, query_request, result, row_limit, headers)
+            return await _with_provenance(request, query_request, result, row_limit, headers)
         if isinstance(result, Triples):
             fmt, media = choose("graph", format_values, accept)
             body = serialize_graph(result, fmt)
@@ -307,12 +343,18 @@ def _check_acceptable(accept: str | None) -> None:
                         f"{', '.join(offered[:4])}, graphs as {', '.join(offered[4:])} (or use format=)", offered)
 
 
-async def _with_provenance(service: Service, query_request: QueryRequest, result: Solutions | Boolean | Triples,
+async def _with_provenance(request: Request, query_request: QueryRequest, result: Solutions | Boolean | Triples,
                            row_limit: int, headers: dict[str, str]) -> Response:
+    service = _service(request)
     if not isinstance(result, Solutions):
         form = "an ASK" if isinstance(result, Boolean) else "a CONSTRUCT or DESCRIBE"
         raise BadParameter(f"provenance is for SELECT queries (one entry per solution); this is {form} query")
-    annotations = await run_in_threadpool(annotate, service, query_request, result)
+    annotations = await _in_thread(request, annotate, service, query_request, result)
+    if query_request.deadline is not None and time.monotonic() > query_request.deadline:
+        # provenance's queries ran out of the request's time (each reports it as untraced): the
+        # request as a whole did not finish within its limit
+        raise QueryTimeout(f"request stopped: the query and its provenance took longer than the "
+                           f"{service.engine.limit(query_request):g} s time limit")
     body = serialize_results(result, RESULT_FORMATS[0], row_limit, {"provenance": annotations})
     media = f'{RESULT_FORMATS[0].media_type}; profile="{PROVENANCE_PROFILE}"'
     return Response(body, headers=headers, media_type=content_type(media))

@@ -12,7 +12,9 @@ error that the service turns into a 403.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import os
 import re
 import resource
 from multiprocessing.connection import Connection
@@ -155,9 +157,14 @@ def _refused_by_sandbox(err: Exception) -> bool:
     return isinstance(err, OSError) and (err.errno == errno.EPERM or "(os error 1)" in str(err))
 
 
-def serve(store_dir: str, conn: Connection, no_network: bool = True, memory_mb: int = 0) -> None:
+def serve(store_dir: str, conn: Connection, no_network: bool = True, memory_mb: int = 0, nice: int = 0) -> None:
     """Worker main loop: answer jobs until the pipe closes.  With ``no_network`` the worker first
-    confines itself (before the store starts any thread); the ready message says whether it could."""
+    confines itself (before the store starts any thread); the ready message says whether it could.
+    ``nice`` lowers its priority before any thread starts (the slow lane's workers, which must not
+    take the CPU the fast lane needs)."""
+    if nice:
+        with contextlib.suppress(OSError):  # refused: the lane still caps how many slow queries run
+            os.nice(nice)
     ready: dict[str, Any] = {"kind": "ready", "sandbox": "none"}
     if no_network:
         try:

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from dipkg.graph.namespace import DIP_IRI
 from dipkg.server.engine import Boolean, QueryError, QueryRequest, Solutions
+from dipkg.server.openapi import PROVENANCE_RESPONSES
 from dipkg.server.protocol import browser_wants_html, error_response, json_term
 from dipkg.server.provenance import terms
 from dipkg.server.provenance.derive import (
@@ -353,7 +354,7 @@ def _error(request: Request, html: bool, status: int, message: str) -> Response:
     return error_response(status, message)
 
 
-@router.get("/provenance")
+@router.get("/provenance", responses=PROVENANCE_RESPONSES)
 def provenance(request: Request, iri: str | None = None) -> Response:
     """Every fact about a resource (``?iri=``), with the articles and sentences that state it: JSON
     for programs, a page for browsers."""

@@ -184,7 +184,9 @@ class Context:
 
     def execute(self, query: str, users_dataset: bool = False) -> Solutions | Boolean:
         """Run a query of ours: on the user's dataset (patterns of their query) or the service's."""
-        request = replace(self.request, query=query, max_rows=None) if users_dataset else QueryRequest(query)
+        # one time budget for the user's whole request (``QueryRequest.deadline``)
+        request = replace(self.request, query=query, max_rows=None) if users_dataset else QueryRequest(
+            query, timeout=self.request.timeout, deadline=self.request.deadline, client=self.request.client)
         result = self.service.engine.execute(request)
         if isinstance(result, Solutions | Boolean):
             return result
