@@ -217,8 +217,8 @@ class RemoteEngine:
         deadline = started + limit
         if request.deadline is not None:  # the request's one budget (waiting, provenance) as in the pool
             deadline = min(deadline, request.deadline)
-            limit = max(0.001, deadline - started)
-        timeout = httpx.Timeout(limit, connect=min(limit, 5.0))
+        budget = max(0.001, deadline - started)
+        timeout = httpx.Timeout(budget, connect=min(budget, 5.0))
         try:
             # a form body, not a URL: a release's graph list can be long (repeated named-graph-uri)
             with self.client.stream("POST", self.url, content=urlencode(form).encode("ascii"), headers=FORM,

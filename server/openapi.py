@@ -130,6 +130,14 @@ DOWNLOAD_RESPONSES: dict[int | str, Json] = {
     404: _error("no such download"),
 }
 
+WIKIDATA_RESPONSES: dict[int | str, Json] = {
+    200: {"description": "QuickStatements lines (text/plain) or the facts left out (TSV)",
+          "content": {"text/plain": _TEXT, "text/tab-separated-values": _TEXT}},
+    304: {"description": "not modified (If-None-Match / If-Modified-Since)"},
+    400: _error("an empty fact="),
+    404: _error("no QuickStatements for that fact, with the reason"),
+}
+
 PROVENANCE_RESPONSES: dict[int | str, Json] = {
     200: {"description": "every fact about the resource with its sources (JSON; a page for browsers)",
           "content": {"application/json": {"schema": {"type": "object"}}, "text/html": _TEXT}},

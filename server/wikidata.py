@@ -31,6 +31,7 @@ from dipkg.graph.wikidata_export import Export, export_store
 from dipkg.server.conditional import not_modified
 from dipkg.server.conditional import validators as _validators
 from dipkg.server.dataset import rdf_format
+from dipkg.server.openapi import WIKIDATA_RESPONSES
 from dipkg.server.protocol import error_response
 
 if TYPE_CHECKING:
@@ -103,7 +104,9 @@ def _text(lines: list[str]) -> bytes:
     return "".join(line + "\n" for line in lines).encode("utf-8")
 
 
-@router.api_route("/download/wikidata.qs", methods=["GET", "HEAD"])
+@router.get("/download/wikidata.qs", response_class=Response, responses=WIKIDATA_RESPONSES,
+            summary="QuickStatements for Wikidata: every fact it can take, or one (?fact=IRI)")
+@router.head("/download/wikidata.qs", include_in_schema=False)
 def quickstatements(request: Request, fact: str | None = None) -> Response:
     """Every QuickStatements line, or one fact's (``?fact=IRI``)."""
     dataset = cast("Service", request.app.state.service).dataset
@@ -125,7 +128,9 @@ def quickstatements(request: Request, fact: str | None = None) -> Response:
     return Response(body, media_type=QS_MEDIA, headers=headers)
 
 
-@router.api_route("/download/wikidata-rejected.tsv", methods=["GET", "HEAD"])
+@router.get("/download/wikidata-rejected.tsv", response_class=Response, responses=WIKIDATA_RESPONSES,
+            summary="the facts the Wikidata export leaves out, each with its reason")
+@router.head("/download/wikidata-rejected.tsv", include_in_schema=False)
 def rejected(request: Request) -> Response:
     """The facts the export leaves out, each with its reason (kind, fact, reason)."""
     dataset = cast("Service", request.app.state.service).dataset
