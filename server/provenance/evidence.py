@@ -45,16 +45,13 @@ _ROUTES = """{ ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasD
     UNION { ?s prov:wasDerivedFrom ?span . BIND(2 AS ?rank) }
     UNION { ?o prov:wasDerivedFrom ?span . BIND(3 AS ?rank) }
     UNION { ?s nif:referenceContext ?context . BIND(?s AS ?span) BIND(4 AS ?rank) }"""
-#: One query gives, for each triple (or pattern: a row with UNDEF), the graphs holding it, the
-#: spans of it in each, and their sentences.  (The sentence is looked up in any graph, as a GRAPH
-#: of its own: inside ``GRAPH ?g`` pyoxigraph evaluates it some twenty times slower.)
-_LOOKUP = PREFIXES + f"""SELECT ?s ?p ?o ?g ?rank ?span ?b ?e ?text WHERE {{
+#: One query gives, for each triple (or pattern: a row with UNDEF), the graphs holding it and the
+#: spans of it in each.  (The spans' sentences come after, for the spans a report uses: asked
+#: here, they would be read again for every triple of the same fact.)
+_LOOKUP = PREFIXES + f"""SELECT ?s ?p ?o ?g ?rank ?span WHERE {{
   VALUES %VALUES%
   GRAPH ?g {{ ?s ?p ?o }}
-  OPTIONAL {{
-    GRAPH ?g {{ {_ROUTES} }}
-    OPTIONAL {{ GRAPH ?sg {{ ?span nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?text }} }}
-  }}
+  OPTIONAL {{ GRAPH ?g {{ {_ROUTES} }} }}
 }}"""
 Pattern3 = tuple[Term | None, Term | None, Term | None]   # a triple with unknown parts (None)
 
@@ -64,7 +61,7 @@ def _nameable(triple: Pattern3) -> bool:
 
 
 class Evidence:
-    """What one request has learnt about triples: the graphs holding each, their spans and the
+    """What one request has learnt about triples: the graphs holding each, their spans, the
     spans' sentences.  Each :meth:`fetch` asks one query (in VALUES chunks) for whatever is not
     known yet, so a triple met again — a premise that is also a solution's triple — costs nothing."""
 
@@ -97,8 +94,6 @@ class Evidence:
                     self._ranked[key] = (rank, {span})
                 elif rank == best[0]:
                     best[1].add(span)
-            if "b" in row:
-                self.sentences[str(row["span"][1])] = _sentence(row)
         for pattern in open_:  # every triple matching a pattern came back: a row may have found it
             self.matches[pattern] = sorted((t for t in found if all(x is None or x == y for x, y in
                                                                     zip(pattern, t, strict=True))), key=repr)
@@ -113,8 +108,8 @@ class Evidence:
         return sorted(found[1]) if found else []
 
     def index(self, pairs: set[tuple[Triple, str]]) -> SourceIndex:
-        """The sources of these (triple, article graph) pairs, all fetched already; only spans
-        without a sentence yet (a span named by ``prov:wasDerivedFrom``) cost another query."""
+        """The sources of these (triple, article graph) pairs, all fetched already: one more
+        query for the sentences of their spans (articles come from the dataset's cache)."""
         index = SourceIndex()
         if not pairs:
             return index
@@ -185,8 +180,7 @@ def _rules(axioms: Axioms, triple: Triple) -> Iterator[Rule]:
 
 def explain(ctx: Context, evidence: Evidence, inferred: set[Triple]) -> dict[Triple, Explanation | None]:
     """The best explanation of each inferred triple, and of its inferred premises, a few levels
-    deep: per level, one lookup of the premises the rules name (and of the next level's, where a
-    premise is a plain triple, so that a chain of inferences costs one query, not one per link)."""
+    deep: per level, one lookup of what the rules' premises could be (see :func:`_covering`)."""
     axioms = cache.axioms(ctx, ONTOLOGY)
     out: dict[Triple, Explanation | None] = {}
     todo = {t for t in inferred if _nameable(t)}
@@ -194,19 +188,21 @@ def explain(ctx: Context, evidence: Evidence, inferred: set[Triple]) -> dict[Tri
         if not todo:
             break
         rules = {t: list(_rules(axioms, t)) for t in todo}
-        needs = [part for found in rules.values() for _, _, parts in found for part in parts]
-        plain = [cast("Triple", t) for t in needs if None not in t]
-        ahead = [part for premise in plain for _, _, parts in _rules(axioms, premise) for part in parts][:_LOOKAHEAD]
-        everything = [*needs, *ahead]
-        evidence.fetch([cast("Triple", t) for t in everything if None not in t], [t for t in everything if None in t])
+        evidence.fetch((), {_covering(part) for found in rules.values() for _, _, parts in found for part in parts})
         for triple in todo:
             out[triple] = _best(_candidates(rules[triple], evidence), set(out) | {triple})
         todo = {p for e in out.values() if e for p, graphs in e.premises if graphs == {INFERRED}} - set(out)
     return out
 
 
-#: Premises of the next level looked up with a level's own (beyond it, the next level asks).
-_LOOKAHEAD = 2000
+def _covering(part: Pattern3) -> Pattern3:
+    """The pattern whose matches include a rule's premise: for a plain premise, every triple
+    between its two ends (``s ?p o`` holds the premises of ``owl:inverseOf`` and of every
+    sub-property at once) or every type of its subject; a pattern is its own."""
+    s, p, o = part
+    if s is None or o is None:
+        return part
+    return (s, p, None) if p == _uri(RDF_TYPE) else (s, None, o)
 
 
 def _candidates(rules: list[Rule], evidence: Evidence) -> Candidates:
