@@ -28,6 +28,7 @@ from dipkg.server.provenance.terms import (
     RDF_TYPE,
     RULES,
     Binding,
+    Branch,
     Context,
     Json,
     Triple,
@@ -45,14 +46,19 @@ _ROUTES = """{ ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasD
     UNION { ?s prov:wasDerivedFrom ?span . BIND(2 AS ?rank) }
     UNION { ?o prov:wasDerivedFrom ?span . BIND(3 AS ?rank) }
     UNION { ?s nif:referenceContext ?context . BIND(?s AS ?span) BIND(4 AS ?rank) }"""
-#: One query gives, for each triple (or pattern: a row with UNDEF), the graphs holding it and the
-#: spans of it in each.  (The spans' sentences come after, for the spans a report uses: asked
-#: here, they would be read again for every triple of the same fact.)
-_LOOKUP = PREFIXES + f"""SELECT ?s ?p ?o ?g ?rank ?span WHERE {{
-  VALUES %VALUES%
-  GRAPH ?g {{ ?s ?p ?o }}
-  OPTIONAL {{ GRAPH ?g {{ {_ROUTES} }} }}
-}}"""
+#: The lookup, in three branches of one query (:meth:`Evidence.fetch`): each triple's graphs
+#: and the statements reifying it there; each node's spans and whether it is a span itself (routes
+#: 2-4 depend on one node, and a fact's node is shared by all its triples: asked once, not once per
+#: triple, this is three times faster than the routes per triple); and each pattern's matches (the
+#: premises of inferred triples: the few that a report uses get their spans in :meth:`index`).
+#: The spans' sentences come after too, for the spans a report uses.
+_TRIPLES = """GRAPH ?g { ?s ?p ?o }
+  OPTIONAL { GRAPH ?g { ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?span } }
+  BIND(1 AS ?rank) BIND("triple" AS ?part)"""
+_NODES = """GRAPH ?g { { ?n prov:wasDerivedFrom ?span . BIND(2 AS ?rank) }
+    UNION { ?n nif:referenceContext ?context . BIND(?n AS ?span) BIND(4 AS ?rank) } }
+  BIND("node" AS ?part)"""
+_PATTERNS = """GRAPH ?g { ?s ?p ?o } BIND("pattern" AS ?part)"""
 Pattern3 = tuple[Term | None, Term | None, Term | None]   # a triple with unknown parts (None)
 
 
@@ -70,30 +76,44 @@ class Evidence:
         self.graphs: dict[Triple, set[str]] = {}
         self.matches: dict[Pattern3, list[Triple]] = {}
         self.sentences: dict[str, Json] = {}
-        self._ranked: dict[tuple[Triple, str], tuple[int, set[str]]] = {}
+        self._direct: set[Triple] = set()                                    # triples asked for as such
+        self._statements: dict[tuple[Triple, str], set[str]] = {}
+        self._nodes: set[Term] = set()
+        self._node_spans: dict[tuple[Term, str], set[str]] = {}
+        self._span_nodes: set[tuple[Term, str]] = set()                      # (span, graph): a span itself
 
     def fetch(self, triples: Iterable[Triple], patterns: Iterable[Pattern3] = ()) -> None:
         """Look up the triples not known yet, and every triple matching each new pattern."""
-        wanted = sorted({t for t in triples if t not in self.graphs and _nameable(t)}, key=repr)
+        wanted = sorted({t for t in triples if t not in self._direct and _nameable(t)}, key=repr)
         open_ = sorted({p for p in patterns if p not in self.matches and _nameable(p)}, key=repr)
+        nodes = sorted({x for t in wanted for x in (t[0], t[2]) if x[0] == "uri"} - self._nodes, key=repr)
         if not wanted and not open_:
             return
-        _, rows = self.ctx.select_values(_LOOKUP, ["s", "p", "o"], [*wanted, *open_])
+        rows = self.ctx.select_branches(PREFIXES, [
+            Branch(("s", "p", "o"), list(wanted), _TRIPLES),
+            Branch(("n",), [[n] for n in nodes], _NODES),
+            Branch(("s", "p", "o"), list(open_), _PATTERNS),
+        ])
+        self._direct.update(wanted)
+        self._nodes.update(nodes)
         for triple in wanted:
-            self.graphs[triple] = set()
+            self.graphs.setdefault(triple, set())
         found: set[Triple] = set()
         for row in rows:
+            graph, part = str(row["g"][1]), row["part"][1]
+            if part == "node":
+                if row["rank"][1] == "4":
+                    self._span_nodes.add((row["n"], graph))
+                else:
+                    self._node_spans.setdefault((row["n"], graph), set()).add(str(row["span"][1]))
+                continue
             triple = (row["s"], row["p"], row["o"])
-            graph = str(row["g"][1])
             self.graphs.setdefault(triple, set()).add(graph)
+            if part == "triple":
+                if "span" in row:
+                    self._statements.setdefault((triple, graph), set()).add(str(row["span"][1]))
+                continue
             found.add(triple)
-            if "span" in row:
-                key, rank, span = (triple, graph), int(row["rank"][1]), str(row["span"][1])
-                best = self._ranked.get(key)
-                if best is None or rank < best[0]:
-                    self._ranked[key] = (rank, {span})
-                elif rank == best[0]:
-                    best[1].add(span)
         for pattern in open_:  # every triple matching a pattern came back: a row may have found it
             self.matches[pattern] = sorted((t for t in found if all(x is None or x == y for x, y in
                                                                     zip(pattern, t, strict=True))), key=repr)
@@ -102,17 +122,24 @@ class Evidence:
         return self.graphs.get(triple, set())
 
     def spans(self, triple: Triple, graph: str) -> list[str]:
+        """The spans of a triple in an article graph, by the most specific route that has any."""
         if triple[1] == _uri(PROV_DERIVED) and triple[2][0] == "uri":
             return [triple[2][1]]  # the triple that names a fact's span gives that span
-        found = self._ranked.get((triple, graph))
-        return sorted(found[1]) if found else []
+        s, _, o = triple
+        for spans in (self._statements.get((triple, graph)), self._node_spans.get((s, graph)),
+                      self._node_spans.get((o, graph)), {s[1]} if (s, graph) in self._span_nodes else None):
+            if spans:
+                return sorted(spans)
+        return []
 
     def index(self, pairs: set[tuple[Triple, str]]) -> SourceIndex:
-        """The sources of these (triple, article graph) pairs, all fetched already: one more
-        query for the sentences of their spans (articles come from the dataset's cache)."""
+        """The sources of these (triple, article graph) pairs: one more query for the sentences
+        of their spans (and before it one for the spans of premises that only a pattern found);
+        the articles come from the dataset's cache."""
         index = SourceIndex()
         if not pairs:
             return index
+        self.fetch(t for t, _ in pairs)  # premises found by a pattern: their spans
         index.spans = {pair: spans for pair in pairs if (spans := self.spans(*pair))}
         wanted = {s for spans in index.spans.values() for s in spans}
         _sentences(self.ctx, wanted - set(self.sentences), self.sentences)

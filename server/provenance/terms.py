@@ -244,6 +244,44 @@ class Context:
         return variables, out
 
 
+    def select_branches(self, prologue: str, branches: Sequence[Branch]) -> list[Binding]:
+        """One query for several lookups, each its own VALUES block joined with its own pattern
+        (``{ VALUES … body } UNION { VALUES … body } …``), split into as many queries as the
+        service's query size limit needs; the answers concatenated.  An empty branch is left out."""
+        prefixes = _compact_prefixes(prologue + "".join(b.body for b in branches))
+        declared = "".join(f"PREFIX {label}: <{ns}>\n" for label, ns in prefixes) + prologue
+        parts = [(b, sorted({"(" + " ".join(_value(t, prefixes) for t in row) + ")" for row in b.rows}))
+                 for b in branches]
+        fixed = len(declared.encode()) + 32 + sum(len(b.body.encode()) + 64 for b in branches)
+        budget = max(1024, self.service.settings.max_query_bytes - fixed)
+        queries: list[list[str]] = []
+        current: list[str] = []
+        for branch, lines in parts:
+            head = "(" + " ".join(f"?{n}" for n in branch.names) + ")"
+            for chunk in _chunks(lines, budget):
+                used = sum(len(c.encode()) for c in current)
+                if current and used + len(chunk.encode()) > budget:
+                    queries.append(current)
+                    current = []
+                current.append(f"{{ VALUES {head} {{\n{chunk}\n}}\n{branch.body} }}")
+        if current:
+            queries.append(current)
+        out: list[Binding] = []
+        for union in queries:
+            _, rows = self.select(f"{declared}SELECT * WHERE {{\n" + "\nUNION ".join(union) + "\n}")
+            out.extend(rows)
+        return out
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One lookup of :meth:`Context.select_branches`: the VALUES variables, their rows, the pattern."""
+
+    names: tuple[str, ...]
+    rows: list[Sequence[Term | None]]
+    body: str
+
+
 def _compact_prefixes(template: str) -> list[tuple[str, str]]:
     """The namespaces of :data:`VALUE_NAMESPACES` whose label the template does not use itself
     (a user's prologue could declare one: it would then mean what the user says)."""
