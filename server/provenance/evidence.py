@@ -92,7 +92,8 @@ class Evidence:
         rows = self.ctx.select_branches(PREFIXES, [
             Branch(("s", "p", "o"), list(wanted), _TRIPLES),
             Branch(("n",), [[n] for n in nodes], _NODES),
-            Branch(("s", "p", "o"), list(open_), _PATTERNS),
+            *(Branch(names, [[x for x in p if x is not None] for p in group], _PATTERNS)
+              for names, group in _by_shape(open_).items()),
         ])
         self._direct.update(wanted)
         self._nodes.update(nodes)
@@ -146,6 +147,16 @@ class Evidence:
         index.sentences = {s: self.sentences[s] for s in wanted if s in self.sentences}
         index.articles = cache.articles(self.ctx, {g for _, g in pairs})
         return index
+
+
+def _by_shape(patterns: list[Pattern3]) -> dict[tuple[str, ...], list[Pattern3]]:
+    """Patterns grouped by their known positions, each group a VALUES block over just those: a
+    VALUES row with UNDEF makes pyoxigraph scan every quad and join after, not look the row up."""
+    out: dict[tuple[str, ...], list[Pattern3]] = {}
+    for pattern in patterns:
+        names = tuple(n for n, x in zip(("s", "p", "o"), pattern, strict=True) if x is not None)
+        out.setdefault(names, []).append(pattern)
+    return out
 
 
 def _sentence(row: Binding) -> Json:
