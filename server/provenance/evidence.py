@@ -51,12 +51,15 @@ _ROUTES = """{ ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasD
 #: 2-4 depend on one node, and a fact's node is shared by all its triples: asked once, not once per
 #: triple, this is three times faster than the routes per triple); and each pattern's matches (the
 #: premises of inferred triples: the few that a report uses get their spans in :meth:`index`).
-#: The spans' sentences come after too, for the spans a report uses.
-_TRIPLES = """GRAPH ?g { ?s ?p ?o }
-  OPTIONAL { GRAPH ?g { ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?span } }
+#: Each span comes with its sentence (per node and span, so each sentence is read about once).
+_SENTENCE = "OPTIONAL { GRAPH ?sg { ?span nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?text } }"
+_TRIPLES = f"""GRAPH ?g {{ ?s ?p ?o }}
+  OPTIONAL {{ GRAPH ?g {{ ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?span }}
+             {_SENTENCE} }}
   BIND(1 AS ?rank) BIND("triple" AS ?part)"""
-_NODES = """GRAPH ?g { { ?n prov:wasDerivedFrom ?span . BIND(2 AS ?rank) }
-    UNION { ?n nif:referenceContext ?context . BIND(?n AS ?span) BIND(4 AS ?rank) } }
+_NODES = f"""GRAPH ?g {{ {{ ?n prov:wasDerivedFrom ?span . BIND(2 AS ?rank) }}
+    UNION {{ ?n nif:referenceContext ?context . BIND(?n AS ?span) BIND(4 AS ?rank) }} }}
+  {_SENTENCE}
   BIND("node" AS ?part)"""
 _PATTERNS = """GRAPH ?g { ?s ?p ?o } BIND("pattern" AS ?part)"""
 Pattern3 = tuple[Term | None, Term | None, Term | None]   # a triple with unknown parts (None)
@@ -102,6 +105,8 @@ class Evidence:
         found: set[Triple] = set()
         for row in rows:
             graph, part = str(row["g"][1]), row["part"][1]
+            if "b" in row:
+                self.sentences[str(row["span"][1])] = _sentence(row)
             if part == "node":
                 if row["rank"][1] == "4":
                     self._span_nodes.add((row["n"], graph))
@@ -134,9 +139,9 @@ class Evidence:
         return []
 
     def index(self, pairs: set[tuple[Triple, str]]) -> SourceIndex:
-        """The sources of these (triple, article graph) pairs: one more query for the sentences
-        of their spans (and before it one for the spans of premises that only a pattern found);
-        the articles come from the dataset's cache."""
+        """The sources of these (triple, article graph) pairs: fetched already, but for premises
+        that only a pattern found (one more lookup, for their spans); the articles come from the
+        dataset's cache.  A span whose sentence was not read with it is asked for here."""
         index = SourceIndex()
         if not pairs:
             return index
