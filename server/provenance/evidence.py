@@ -50,7 +50,8 @@ _ROUTES = """{ ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasD
 #: and the statements reifying it there; each node's spans and whether it is a span itself (routes
 #: 2-4 depend on one node, and a fact's node is shared by all its triples: asked once, not once per
 #: triple, this is three times faster than the routes per triple); and each pattern's matches (the
-#: premises of inferred triples: the few that a report uses get their spans in :meth:`index`).
+#: premises of inferred triples), as the triples; the pattern's known ends are asked as nodes,
+#: which is all a match between two known ends needs (others get their nodes in :meth:`index`).
 #: Each span comes with its sentence (per node and span, so each sentence is read about once).
 _SENTENCE = "OPTIONAL { GRAPH ?sg { ?span nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?text } }"
 _TRIPLES = f"""GRAPH ?g {{ ?s ?p ?o }}
@@ -61,7 +62,7 @@ _NODES = f"""GRAPH ?g {{ {{ ?n prov:wasDerivedFrom ?span . BIND(2 AS ?rank) }}
     UNION {{ ?n nif:referenceContext ?context . BIND(?n AS ?span) BIND(4 AS ?rank) }} }}
   {_SENTENCE}
   BIND("node" AS ?part)"""
-_PATTERNS = """GRAPH ?g { ?s ?p ?o } BIND("pattern" AS ?part)"""
+_PATTERNS = _TRIPLES.replace('"triple" AS ?part', '"pattern" AS ?part')
 Pattern3 = tuple[Term | None, Term | None, Term | None]   # a triple with unknown parts (None)
 
 
@@ -89,7 +90,8 @@ class Evidence:
         """Look up the triples not known yet, and every triple matching each new pattern."""
         wanted = sorted({t for t in triples if t not in self._direct and _nameable(t)}, key=repr)
         open_ = sorted({p for p in patterns if p not in self.matches and _nameable(p)}, key=repr)
-        nodes = sorted({x for t in wanted for x in (t[0], t[2]) if x[0] == "uri"} - self._nodes, key=repr)
+        ends = [x for t in [*wanted, *open_] for x in (t[0], t[2]) if x is not None and x[0] == "uri"]
+        nodes = sorted(set(ends) - self._nodes, key=repr)
         if not wanted and not open_:
             return
         rows = self.ctx.select_branches(PREFIXES, [
@@ -115,11 +117,12 @@ class Evidence:
                 continue
             triple = (row["s"], row["p"], row["o"])
             self.graphs.setdefault(triple, set()).add(graph)
-            if part == "triple":
-                if "span" in row:
-                    self._statements.setdefault((triple, graph), set()).add(str(row["span"][1]))
-                continue
-            found.add(triple)
+            if "span" in row:
+                self._statements.setdefault((triple, graph), set()).add(str(row["span"][1]))
+            if part == "pattern":
+                found.add(triple)
+        # a match whose ends were both asked as nodes (or are literals) is known as fully as a triple
+        self._direct.update(t for t in found if all(x[0] == "literal" or x in self._nodes for x in (t[0], t[2])))
         for pattern in open_:  # every triple matching a pattern came back: a row may have found it
             self.matches[pattern] = sorted((t for t in found if all(x is None or x == y for x, y in
                                                                     zip(pattern, t, strict=True))), key=repr)

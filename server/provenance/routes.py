@@ -19,8 +19,7 @@ from dipkg.server.provenance.derive import (
     Unit,
     bind_units,
     derivations,
-    resolve_paths,
-    resolve_pending,
+    resolve_witnesses,
     untraced,
 )
 from dipkg.server.provenance.evidence import Evidence, Explanation, SourceIndex, decide, explain
@@ -153,8 +152,7 @@ def trace(ctx: Context, shape: Shape, found: Derivations) -> list[Json]:
     the triples are, their spans and sentences come in one lookup (:class:`Evidence`), the
     premises of inferred ones in one more per level, the articles from the dataset's cache."""
     units = bind_units(shape, found)
-    resolve_pending(ctx, shape, units)
-    resolve_paths(ctx, shape, units)
+    resolve_witnesses(ctx, shape, units)
     evidence = Evidence(ctx)
     evidence.fetch(f.triple for u in units for _, f in u.facts)
     defaults = shape.from_graphs or ctx.default_graphs()

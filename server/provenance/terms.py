@@ -244,7 +244,7 @@ class Context:
         return variables, out
 
 
-    def select_branches(self, prologue: str, branches: Sequence[Branch]) -> list[Binding]:
+    def select_branches(self, prologue: str, branches: Sequence[Branch], users_dataset: bool = False) -> list[Binding]:
         """One query for several lookups, each its own VALUES block joined with its own pattern
         (``{ VALUES … body } UNION { VALUES … body } …``), split into as many queries as the
         service's query size limit needs; the answers concatenated.  An empty branch is left out."""
@@ -268,7 +268,7 @@ class Context:
             queries.append(current)
         out: list[Binding] = []
         for union in queries:
-            _, rows = self.select(f"{declared}SELECT * WHERE {{\n" + "\nUNION ".join(union) + "\n}")
+            _, rows = self.select(f"{declared}SELECT * WHERE {{\n" + "\nUNION ".join(union) + "\n}", users_dataset)
             out.extend(rows)
         return out
 
