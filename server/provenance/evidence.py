@@ -123,9 +123,17 @@ class Evidence:
                 found.add(triple)
         # a match whose ends were both asked as nodes (or are literals) is known as fully as a triple
         self._direct.update(t for t in found if all(x[0] == "literal" or x in self._nodes for x in (t[0], t[2])))
-        for pattern in open_:  # every triple matching a pattern came back: a row may have found it
-            self.matches[pattern] = sorted((t for t in found if all(x is None or x == y for x, y in
-                                                                    zip(pattern, t, strict=True))), key=repr)
+        # every triple matching a pattern came back (a row may have found it for another pattern):
+        # the found triples indexed by the positions each pattern shape knows
+        by_shape: dict[tuple[int, ...], dict[tuple[Term, ...], list[Triple]]] = {}
+        for pattern in open_:
+            known = tuple(i for i, x in enumerate(pattern) if x is not None)
+            if known not in by_shape:
+                index = by_shape[known] = {}
+                for t in found:
+                    index.setdefault(tuple(t[i] for i in known), []).append(t)
+            key = tuple(x for x in pattern if x is not None)
+            self.matches[pattern] = sorted(by_shape[known].get(key, []), key=repr)
 
     def holding(self, triple: Triple) -> set[str]:
         return self.graphs.get(triple, set())
