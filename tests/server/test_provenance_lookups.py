@@ -139,3 +139,21 @@ def test_each_dataset_object_has_its_own_cache(tmp_path: Path) -> None:
     gc.collect()
     for _ in range(50):  # new objects, some at the address the old one had
         assert "x" not in cache.dataset_cache(ServedDataset(settings, tmp_path / "c")).articles
+
+
+def test_lookups_split_to_fit_a_small_query_size_limit(local: Service, seed_build: Any) -> None:
+    """Under a query size limit that a lookup outgrows, it is sent in pieces, each under the
+    limit, and the provenance is the same as in one piece."""
+    settings = Settings(data_dir=seed_build.out, workers=1, max_query_bytes=4096)
+    dataset = load_dataset(settings)
+    engine = CountingEngine(dataset, settings)
+    try:
+        small = Service(settings, dataset, engine, time.time())
+        for query in (JOIN, example("05")):
+            pieces, sent = traced(small, query)
+            whole, _ = traced(local, query)
+            assert pieces == whole
+            assert len(sent) > 3 and all(len(q.encode()) <= 4096 for q in sent)
+    finally:
+        engine.close()
+        dataset.close()
