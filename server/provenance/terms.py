@@ -232,8 +232,7 @@ class Context:
         lines = sorted({"(" + " ".join(_value(t, prefixes) for t in row) + ")" for row in rows})
         if not lines:
             return [], []
-        declared = "".join(f"PREFIX {label}: <{ns}>\n" for label, ns in prefixes)
-        template = declared + template
+        template = _declare(prefixes, lines) + template
         head = "(" + " ".join(f"?{n}" for n in names) + ")"
         budget = max(1024, self.service.settings.max_query_bytes - len(template.encode()) - len(head) - 64)
         variables: list[str] = []
@@ -243,15 +242,14 @@ class Context:
             out.extend(rows_)
         return variables, out
 
-
     def select_branches(self, prologue: str, branches: Sequence[Branch], users_dataset: bool = False) -> list[Binding]:
         """One query for several lookups, each its own VALUES block joined with its own pattern
         (``{ VALUES … body } UNION { VALUES … body } …``), split into as many queries as the
         service's query size limit needs; the answers concatenated.  An empty branch is left out."""
         prefixes = _compact_prefixes(prologue + "".join(b.body for b in branches))
-        declared = "".join(f"PREFIX {label}: <{ns}>\n" for label, ns in prefixes) + prologue
         parts = [(b, sorted({"(" + " ".join(_value(t, prefixes) for t in row) + ")" for row in b.rows}))
                  for b in branches]
+        declared = _declare(prefixes, [line for _, lines in parts for line in lines]) + prologue
         fixed = len(declared.encode()) + 32 + sum(len(b.body.encode()) + 64 for b in branches)
         budget = max(1024, self.service.settings.max_query_bytes - fixed)
         queries: list[list[str]] = []
@@ -280,6 +278,13 @@ class Branch:
     names: tuple[str, ...]
     rows: list[Sequence[Term | None]]
     body: str
+
+
+def _declare(prefixes: Sequence[tuple[str, str]], lines: Sequence[str]) -> str:
+    """PREFIX declarations for the labels the rows use (each declaration is screened and parsed too)."""
+    text = "\n".join(lines)
+    return "".join(f"PREFIX {label}: <{ns}>\n" for label, ns in prefixes
+                   if f"({label}:" in text or f" {label}:" in text or f"^^{label}:" in text)
 
 
 def _compact_prefixes(template: str) -> list[tuple[str, str]]:
