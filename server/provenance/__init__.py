@@ -19,10 +19,11 @@ How a solution is traced
 3. **Binding the patterns.**  In an OPTIONAL or UNION block whose variables are not all bound the
    solution did not come through it (the OPTIONAL failed, the other branch matched): it is
    skipped, not reported.  Variables a derivation cannot bind (inside EXISTS, blank nodes,
-   sub-select internals) get a *witness* from one query per block (FILTERs inside EXISTS are not
-   re-checked on the witness).  Property paths: a sequence gets its intermediate nodes from one
-   query per path, an inverse swaps its ends, an alternative is traced through whichever branch
-   holds, ``*``/``+``/``?`` through the single step when it holds; a longer ``*``/``+`` chain is
+   sub-select internals) get a *witness*, one UNION branch per block (FILTERs inside EXISTS are
+   not re-checked on the witness).  Property paths: a sequence gets its intermediate nodes from
+   one branch per path (the same query as the witnesses), an inverse swaps its ends, an
+   alternative is traced through whichever branch holds, ``*``/``+``/``?`` through the single
+   step when it holds; a longer ``*``/``+`` chain is
    reported as untraced (reason ``"path"``) with its endpoints.
 4. **Where each triple is.**  Every concrete triple is looked up with ``GRAPH ?g`` (within the
    GRAPH its pattern named, or the graphs of the query's default graph).  An OPTIONAL, UNION or
@@ -40,7 +41,13 @@ How a solution is traced
    sources join the solution's sources.
 
 Every engine call is batched over all solutions (VALUES, split to stay under the query size
-limit), so the number of calls depends on the query's shape, not on its number of rows; at most
+limit), so the number of calls depends on the query's shape, not on its number of rows, and the
+calls are few: the WHERE clause again (when the answer does not show every variable), one query
+for every witness and path step (a UNION branch each), one lookup of where the triples are with
+their statements, their nodes' spans and the spans' sentences (``evidence.Evidence``), and one per
+level of premises under inferred triples, worked out in Python from the ontology's axioms, which
+are read once per dataset like the articles' metadata (``cache``).  IRIs in the VALUES rows are
+written as prefixed names, since every byte of them is screened, sent and parsed again.  At most
 :data:`MAX_SOLUTIONS` solutions and :data:`MAX_DERIVATIONS` derivations per solution are traced,
 and what is left out says so.
 
@@ -76,8 +83,9 @@ resource points at the fact, as a territory at its name) with its ``types``, its
 (claims, control, membership) with its ``sources``; and its entity-registry / ontology triples.
 
 The package follows the work's order: ``terms`` (constants, engine calls), ``shape`` (the query's
-patterns), ``derive`` (full bindings, bound patterns, paths, witnesses), ``evidence`` (graphs,
-premises, spans) and ``routes`` (reports, ``annotate``, ``/provenance``).
+patterns), ``derive`` (full bindings, bound patterns, paths, witnesses), ``cache`` (what is read
+once per dataset), ``evidence`` (graphs, premises, spans) and ``routes`` (reports, ``annotate``,
+``/provenance``).
 """
 
 from __future__ import annotations

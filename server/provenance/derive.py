@@ -18,6 +18,7 @@ from dipkg.server.provenance.terms import (
     MAX_DERIVATIONS,
     MAX_WITNESSES,
     Binding,
+    Branch,
     Context,
     Json,
     OpaquePath,
@@ -251,28 +252,58 @@ def _not_found(unit: Unit, block: int, kind: str, triple: Sequence[str], why: st
 
 
 # --- witnesses for variables a derivation does not bind -----------------------------------------
-def resolve_pending(ctx: Context, shape: Shape, units: list[Unit]) -> None:
-    """One query per block (and set of known variables) finds a witness for its unbound variables."""
-    groups: dict[tuple[int, tuple[Pattern, ...], tuple[str, ...]], list[Unit]] = {}
-    for unit in units:
-        for block, waiting in unit.pending.items():
-            if block not in unit.missing:
-                names = sorted({v for p in waiting for v in p.variables()
-                                if shape.blocks[block].sees(v) and v in unit.binding})
-                groups.setdefault((block, tuple(waiting), tuple(names)), []).append(unit)
-    for (block, patterns, known), members in groups.items():
-        body = " ".join(_pattern_text(p) for p in patterns)
+#: The variable that says which branch of a combined witness query a row comes from.
+_PART = "_prov_part"
+PendingKey = tuple[int, tuple[Pattern, ...], tuple[str, ...]]
+PathKey = tuple[str, bool]
+
+
+def resolve_witnesses(ctx: Context, shape: Shape, units: list[Unit]) -> None:
+    """Witnesses for the variables each block leaves unbound and the steps of every property
+    path, in one query: a branch per block (and set of known variables) and per distinct path.
+    A witness that binds a path's ends adds a path use, looked up after (:func:`resolve_paths`)."""
+    groups = _pending_groups(shape, units)
+    paths = _path_groups(units)
+    branches = [Branch(known, [[u.binding[k] for k in known] for u in members],
+                       f'{_pending_body(patterns)} BIND("w{i}" AS ?{_PART})')
+                for i, ((_, patterns, known), members) in enumerate(groups.items()) if known]
+    compiled = {key: _compile_path(key, uses) for key, uses in paths.items()}
+    branches += [Branch(tuple(names), [_ends(u, key[1]) for _, _, u in paths[key]],
+                        f'{body} BIND("p{j}" AS ?{_PART})')
+                 for j, (key, (_, body, names)) in enumerate(compiled.items())]
+    parts: dict[str, list[Binding]] = {}
+    for row in ctx.select_branches("", branches, users_dataset=True) if branches else []:
+        parts.setdefault(str(row.pop(_PART)[1]), []).append(row)
+    for i, ((block, patterns, known), members) in enumerate(groups.items()):
         if known:
-            _, witnesses = ctx.select_values(f"SELECT * WHERE {{ VALUES %VALUES% {body} }}", known,
-                                             [[u.binding[k] for k in known] for u in members], users_dataset=True)
+            witnesses = parts.get(f"w{i}", [])
         else:
-            _, witnesses = ctx.select(f"SELECT * WHERE {{ {body} }} LIMIT 1", users_dataset=True)
+            _, witnesses = ctx.select(f"SELECT * WHERE {{ {_pending_body(patterns)} }} LIMIT 1", users_dataset=True)
         first: dict[tuple[Term, ...], Binding] = {}
         for w in sorted(witnesses, key=lambda b: repr(sorted(b.items()))):
             first.setdefault(tuple(w[k] for k in known), w)
         for unit in members:
             _apply_witness(unit, block, shape.blocks[block], list(patterns),
                            first.get(tuple(unit.binding[k] for k in known)))
+    fetched = {key: ({tuple(_ends(u, key[1])) for _, _, u in paths[key]}, parts.get(f"p{j}", []))
+               for j, key in enumerate(compiled)}
+    resolve_paths(ctx, shape, units, fetched)
+
+
+def _pending_groups(shape: Shape, units: list[Unit]) -> dict[PendingKey, list[Unit]]:
+    """Units waiting for a witness, by block, patterns and the variables they know."""
+    groups: dict[PendingKey, list[Unit]] = {}
+    for unit in units:
+        for block, waiting in unit.pending.items():
+            if block not in unit.missing:
+                names = sorted({v for p in waiting for v in p.variables()
+                                if shape.blocks[block].sees(v) and v in unit.binding})
+                groups.setdefault((block, tuple(waiting), tuple(names)), []).append(unit)
+    return groups
+
+
+def _pending_body(patterns: Sequence[Pattern]) -> str:
+    return " ".join(_pattern_text(p) for p in patterns)
 
 
 def _pattern_text(pattern: Pattern) -> str:
@@ -371,27 +402,48 @@ class PathCompiler:
         return " UNION ".join(branches)
 
 
-def resolve_paths(ctx: Context, shape: Shape, units: list[Unit]) -> None:
-    """One query per distinct path finds the steps between each pair of bound endpoints."""
-    by_path: dict[tuple[str, bool], list[tuple[Unit, int, PathUse]]] = {}
+def _path_groups(units: list[Unit]) -> dict[PathKey, list[tuple[Unit, int, PathUse]]]:
+    by_path: dict[PathKey, list[tuple[Unit, int, PathUse]]] = {}
     for unit in units:
         for block, path_use in unit.paths:
             by_path.setdefault((render_path(path_use.path), path_use.graph is not None), []).append(
                 (unit, block, path_use))
-    for (_, in_graph), uses in by_path.items():
-        compiler = PathCompiler()
-        body = compiler.compile(uses[0][2].path, "_prov_s", "_prov_o")
-        names = ["_prov_s", "_prov_o", *(["_prov_g"] if in_graph else [])]
-        if in_graph:
-            body = f"GRAPH ?_prov_g {{ {body} }}"
-        ends = [[u.s, u.o, *([u.graph] if in_graph else [])] for _, _, u in uses]
-        _, rows = ctx.select_values(f"SELECT * WHERE {{ VALUES %VALUES% {body} }}", names, ends, users_dataset=True)
+    return by_path
+
+
+def _compile_path(key: PathKey, uses: list[tuple[Unit, int, PathUse]]) -> tuple[PathCompiler, str, list[str]]:
+    """A path's witness pattern over ``?_prov_s``, ``?_prov_o`` (and ``?_prov_g`` in a GRAPH)."""
+    compiler = PathCompiler()
+    body = compiler.compile(uses[0][2].path, "_prov_s", "_prov_o")
+    names = ["_prov_s", "_prov_o", *(["_prov_g"] if key[1] else [])]
+    if key[1]:
+        body = f"GRAPH ?_prov_g {{ {body} }}"
+    return compiler, body, names
+
+
+def _ends(path_use: PathUse, in_graph: bool) -> list[Term | None]:
+    return [path_use.s, path_use.o, *([path_use.graph] if in_graph else [])]
+
+
+def resolve_paths(ctx: Context, shape: Shape, units: list[Unit],
+                  fetched: dict[PathKey, tuple[set[tuple[Term | None, ...]], list[Binding]]] | None = None) -> None:
+    """The steps between each pair of bound endpoints of each distinct path: from ``fetched``
+    (the rows already asked for some ends), one query per path for ends not asked yet."""
+    for key, uses in _path_groups(units).items():
+        compiler, body, names = _compile_path(key, uses)
+        ends = [_ends(u, key[1]) for _, _, u in uses]
+        asked, rows = (fetched or {}).get(key, (set(), []))
+        missing = [e for e in ends if tuple(e) not in asked]
+        if missing:
+            _, more = ctx.select_values(f"SELECT * WHERE {{ VALUES %VALUES% {body} }}", names, missing,
+                                        users_dataset=True)
+            rows = [*rows, *more]
         witnesses: dict[tuple[Term | None, ...], list[Binding]] = {}
         for row in sorted(rows, key=lambda b: repr(sorted(b.items()))):
             witnesses.setdefault(tuple(row.get(n) for n in names), []).append(row)
-        for (unit, block, path_use), key in zip(uses, ends, strict=True):
+        for (unit, block, path_use), end in zip(uses, ends, strict=True):
             _expand(unit, block, shape.blocks[block].kind, path_use, compiler.steps,
-                    witnesses.get(tuple(key), [])[:MAX_WITNESSES])
+                    witnesses.get(tuple(end), [])[:MAX_WITNESSES])
 
 
 def _expand(unit: Unit, block: int, kind: str, path_use: PathUse, steps: list[Step], witnesses: list[Binding]) -> None:

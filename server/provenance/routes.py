@@ -20,11 +20,10 @@ from dipkg.server.provenance.derive import (
     Unit,
     bind_units,
     derivations,
-    resolve_paths,
-    resolve_pending,
+    resolve_witnesses,
     untraced,
 )
-from dipkg.server.provenance.evidence import Explanation, SourceIndex, decide, explain, locate
+from dipkg.server.provenance.evidence import Evidence, Explanation, SourceIndex, decide, explain
 from dipkg.server.provenance.shape import Shape, analyse
 from dipkg.server.provenance.terms import (
     ENTITIES,
@@ -55,8 +54,9 @@ router = APIRouter()
 class Report:
     """Collects one solution's sources, registry triples and untraced triples."""
 
-    def __init__(self, ctx: Context, index: SourceIndex, explanations: dict[Triple, Explanation | None]) -> None:
-        self.articles = ctx.article_graphs
+    def __init__(self, articles: frozenset[str], index: SourceIndex,
+                 explanations: dict[Triple, Explanation | None]) -> None:
+        self.articles = articles
         self.index = index
         self.explanations = explanations
         self.by_article: dict[str, list[Triple]] = {}
@@ -112,7 +112,7 @@ def _rule(explanation: Explanation | None) -> Json:
 
 
 def _explanation_pairs(triple: Triple, explanations: dict[Triple, Explanation | None],
-                       articles: set[str], seen: set[Triple]) -> Iterator[tuple[Triple, str]]:
+                       articles: frozenset[str], seen: set[Triple]) -> Iterator[tuple[Triple, str]]:
     """Every (premise, article graph) under an inferred triple: what the span query must cover."""
     explanation = explanations.get(triple)
     if explanation is None or triple in seen:
@@ -149,15 +149,17 @@ def _empty(untraced_items: list[Json]) -> Json:
 
 
 def trace(ctx: Context, shape: Shape, found: Derivations) -> list[Json]:
-    """Bind, resolve, locate and source every derivation; one report per traced solution."""
+    """Bind, resolve, locate and source every derivation; one report per traced solution.  Where
+    the triples are, their spans and sentences come in one lookup (:class:`Evidence`), the
+    premises of inferred ones in one more per level, the articles from the dataset's cache."""
     units = bind_units(shape, found)
-    resolve_pending(ctx, shape, units)
-    resolve_paths(ctx, shape, units)
-    located = locate(ctx, (f.triple for u in units for _, f in u.facts))
+    resolve_witnesses(ctx, shape, units)
+    evidence = Evidence(ctx)
+    evidence.fetch(f.triple for u in units for _, f in u.facts)
     defaults = shape.from_graphs or ctx.default_graphs()
 
     def holds(fact: Fact) -> set[str]:
-        graphs = located.get(fact.triple, set())
+        graphs = evidence.holding(fact.triple)
         if fact.graph is not None:
             return graphs & {str(fact.graph[1])}
         return graphs if defaults is None else graphs & defaults
@@ -165,14 +167,14 @@ def trace(ctx: Context, shape: Shape, found: Derivations) -> list[Json]:
     decide(shape, units, holds)
     per_row = _row_facts(shape, units, holds, len(found.per_row))
     inferred = {t for facts, _ in per_row for t, g in facts.items() if g and g <= {INFERRED}}
-    explanations = explain(ctx, inferred)
+    explanations = explain(ctx, evidence, inferred)
     articles = ctx.article_graphs
     pairs = {(t, g) for facts, _ in per_row for t, gs in facts.items() for g in gs if g in articles}
     pairs |= {p for t in inferred for p in _explanation_pairs(t, explanations, articles, set())}
-    index = SourceIndex.load(ctx, pairs)
+    index = evidence.index(pairs)
     reports = []
     for (facts, marks), notes in zip(per_row, found.notes, strict=True):
-        report = Report(ctx, index, explanations)
+        report = Report(articles, index, explanations)
         for triple, graphs in facts.items():
             report.add(triple, graphs)
         reports.append(report.json([*marks, *notes]))

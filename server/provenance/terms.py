@@ -19,6 +19,7 @@ from dipkg.server.worker import Term
 
 if TYPE_CHECKING:
     from dipkg.server.app import Service
+    from dipkg.server.dataset import ServedDataset
 
 log = logging.getLogger("dipkg.provenance")
 
@@ -162,22 +163,47 @@ def _show(slot: Predicate | None) -> str:
 
 
 # --- calling the engine -----------------------------------------------------------------------
+#: Namespaces written as prefixed names in the VALUES rows of the queries provenance sends: the
+#: rows are most of each query's text, and every byte of it is screened, sent and parsed again.
+#: The prefix labels are ones a user's query is unlikely to declare; a template that declares one
+#: of them keeps that namespace in full (see :func:`_compact_prefixes`).
+VALUE_NAMESPACES = (
+    ("dipkgpvi", "https://w3id.org/dipkg/id/"),
+    ("dipkgpvo", DIP_IRI),
+    ("dipkgpvg", "https://w3id.org/dipkg/graph/"),
+    ("dipkgpvr", RDF),
+    ("dipkgpvs", RDFS),
+    ("dipkgpvx", "http://www.w3.org/2001/XMLSchema#"),
+    ("dipkgpvp", "http://www.w3.org/ns/prov#"),
+    ("dipkgpvn", NIF),
+    ("dipkgpvw", OWL),
+    ("dipkgpvd", "http://www.wikidata.org/entity/"),
+)
+#: A local name that needs no escaping in a prefixed name (PN_LOCAL without its rarer characters).
+_PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
+
+
 @dataclass
 class Context:
-    """What one provenance request runs on: the service, and the user's request for its dataset."""
+    """What one provenance request runs on: the service, and the user's request for its dataset.
+
+    The dataset is the one the request started with (a reload swaps ``service.dataset``; one
+    request's lookups stay on one version of its article graphs and caches)."""
 
     service: Service
     request: QueryRequest = field(default_factory=lambda: QueryRequest(""))
+    dataset: ServedDataset = field(init=False)
+    article_graphs: frozenset[str] = field(init=False)
 
-    @property
-    def article_graphs(self) -> set[str]:
-        return set(self.service.dataset.article_graphs)
+    def __post_init__(self) -> None:
+        self.dataset = self.service.dataset
+        self.article_graphs = frozenset(self.dataset.article_graphs)
 
     def default_graphs(self) -> set[str] | None:
         """The named graphs the user's default graph is made of (None: all of them)."""
         if self.request.default_graph_uris:
             return set(self.request.default_graph_uris)
-        options = self.service.dataset.query_options(self.request.include_inferred)
+        options = self.dataset.query_options(self.request.include_inferred)
         if "default_graph" in options:
             return {g.value for g in options["default_graph"]}
         return None
@@ -202,10 +228,13 @@ class Context:
     def select_values(self, template: str, names: Sequence[str], rows: Iterable[Sequence[Term | None]],
                       users_dataset: bool = False) -> tuple[list[str], list[Binding]]:
         """``template`` with ``%VALUES%`` replaced by a VALUES block over ``rows``, in as many
-        queries as the service's query size limit needs; the answers concatenated."""
-        lines = sorted({"(" + " ".join(_value(t) for t in row) + ")" for row in rows})
+        queries as the service's query size limit needs; the answers concatenated.  IRIs in the
+        rows are written as prefixed names where they can be (declared before the template)."""
+        prefixes = _compact_prefixes(template)
+        lines = sorted({"(" + " ".join(_value(t, prefixes) for t in row) + ")" for row in rows})
         if not lines:
             return [], []
+        template = _declare(prefixes, lines) + template
         head = "(" + " ".join(f"?{n}" for n in names) + ")"
         budget = max(1024, self.service.settings.max_query_bytes - len(template.encode()) - len(head) - 64)
         variables: list[str] = []
@@ -215,10 +244,74 @@ class Context:
             out.extend(rows_)
         return variables, out
 
+    def select_branches(self, prologue: str, branches: Sequence[Branch], users_dataset: bool = False) -> list[Binding]:
+        """One query for several lookups, each its own VALUES block joined with its own pattern
+        (``{ VALUES … body } UNION { VALUES … body } …``), split into as many queries as the
+        service's query size limit needs; the answers concatenated.  An empty branch is left out."""
+        prefixes = _compact_prefixes(prologue + "".join(b.body for b in branches))
+        parts = [(b, sorted({"(" + " ".join(_value(t, prefixes) for t in row) + ")" for row in b.rows}))
+                 for b in branches]
+        declared = _declare(prefixes, [line for _, lines in parts for line in lines]) + prologue
+        fixed = len(declared.encode()) + 32 + sum(len(b.body.encode()) + 64 for b in branches)
+        budget = max(1024, self.service.settings.max_query_bytes - fixed)
+        queries: list[list[str]] = []
+        current: list[str] = []
+        for branch, lines in parts:
+            head = "(" + " ".join(f"?{n}" for n in branch.names) + ")"
+            for chunk in _chunks(lines, budget):
+                used = sum(len(c.encode()) for c in current)
+                if current and used + len(chunk.encode()) > budget:
+                    queries.append(current)
+                    current = []
+                current.append(f"{{ VALUES {head} {{\n{chunk}\n}}\n{branch.body} }}")
+        if current:
+            queries.append(current)
+        out: list[Binding] = []
+        for union in queries:
+            _, rows = self.select(f"{declared}SELECT * WHERE {{\n" + "\nUNION ".join(union) + "\n}", users_dataset)
+            out.extend(rows)
+        return out
 
-def _value(term: Term | None) -> str:
-    text = sparql_term(term) if term is not None else None
-    return text if text is not None else "UNDEF"
+
+@dataclass(frozen=True)
+class Branch:
+    """One lookup of :meth:`Context.select_branches`: the VALUES variables, their rows, the pattern."""
+
+    names: tuple[str, ...]
+    rows: list[Sequence[Term | None]]
+    body: str
+
+
+def _declare(prefixes: Sequence[tuple[str, str]], lines: Sequence[str]) -> str:
+    """PREFIX declarations for the labels the rows use (each declaration is screened and parsed too)."""
+    text = "\n".join(lines)
+    return "".join(f"PREFIX {label}: <{ns}>\n" for label, ns in prefixes
+                   if f"({label}:" in text or f" {label}:" in text or f"^^{label}:" in text)
+
+
+def _compact_prefixes(template: str) -> list[tuple[str, str]]:
+    """The namespaces of :data:`VALUE_NAMESPACES` whose label the template does not use itself
+    (a user's prologue could declare one: it would then mean what the user says)."""
+    lowered = template.lower()
+    return [(label, ns) for label, ns in VALUE_NAMESPACES if label not in lowered]
+
+
+def _value(term: Term | None, prefixes: Sequence[tuple[str, str]] = ()) -> str:
+    if term is not None and term[0] == "uri":
+        return _iri_text(term[1], prefixes)
+    if term is not None and term[0] == "literal" and not term[3] and term[2] not in (None, XSD_STRING):
+        text = nt_term(("literal", term[1], XSD_STRING, None))
+        return f"{text}^^{_iri_text(str(term[2]), prefixes)}"
+    found = sparql_term(term) if term is not None else None
+    return found if found is not None else "UNDEF"
+
+
+def _iri_text(iri: str, prefixes: Sequence[tuple[str, str]]) -> str:
+    """An IRI as a prefixed name when a namespace fits and the rest is a plain local name."""
+    for label, ns in prefixes:
+        if iri.startswith(ns) and _PLAIN_LOCAL.fullmatch(iri, len(ns)):
+            return f"{label}:{iri[len(ns):]}"
+    return nt_term(("uri", iri))
 
 
 def _chunks(lines: list[str], budget: int) -> Iterator[str]:
