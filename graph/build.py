@@ -5,13 +5,16 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from dipkg.graph.articles import Article, PartialDate, load_articles
 from dipkg.graph.discovery import ArticleDiscovery
@@ -20,7 +23,8 @@ from dipkg.graph.errors import InputError
 from dipkg.graph.facts import ArticleFacts
 from dipkg.graph.mentions import MentionFinder
 from dipkg.graph.namespace import DIP, INFERRED_GRAPH, NIF, ONTOLOGY_GRAPH
-from dipkg.graph.publish import nquads, publish_release, summary_json, trig, turtle
+from dipkg.graph.oxterms import ox_quads
+from dipkg.graph.publish import nquads_of, publish_release, sort_quads, summary_json, trig_of, turtle_of
 from dipkg.graph.rdf import ArticleGraphWriter, article_iri, entity_graph, harmonize_kinds
 from dipkg.graph.reasoning import infer
 from dipkg.graph.registry import Entity, Registry, load_first_names, load_registry
@@ -213,20 +217,27 @@ def publish(result: BuildResult, out: Path) -> Path:
 
 
 def publish_dataset(dataset: Dataset, summary: dict[str, object], out: Path) -> Path:
-    """Publish a dataset as a release of ``out`` (every serialization, build-info.json and the
-    store), made current by one pointer swap: what ``dipkg build``, ``ingest`` and ``remove``
-    all end with."""
-    union = Graph()
-    for ctx in dataset.graphs():
-        for triple in ctx:
-            union.add(triple)
+    """Publish a dataset as a release of ``out``: see ``publish_graphs``."""
+    return publish_graphs(((ctx.identifier, ctx) for ctx in dataset.graphs()), summary, out)
+
+
+def publish_graphs(graphs: Iterable[tuple[Node, Iterable[tuple[Node, Node, Node]]]], summary: dict[str, object],
+                   out: Path) -> Path:
+    """Publish named graphs as a release of ``out`` (every serialization, build-info.json and
+    the store), made current by one pointer swap: what ``dipkg build``, ``ingest`` and
+    ``remove`` all end with, so the files are the same whichever made them."""
+    quads: list[ox.Quad] = []
+    for name, triples in graphs:
+        quads.extend(ox_quads(triples, name))
+    ordered = sort_quads(quads)
+    union = {ox.Triple(q.subject, q.predicate, q.object) for q in ordered}
     return publish_release(out, {
-        "dipkg.trig": trig(dataset),
-        "dipkg.nq": nquads(dataset),
-        "dipkg.ttl": turtle(union),
+        "dipkg.trig": trig_of(ordered),
+        "dipkg.nq": nquads_of(ordered),
+        "dipkg.ttl": turtle_of(union),
         "build-info.json": summary_json(summary),
     }, finish=write_store)
 
 
 __all__ = ["DIP", "BuildError", "BuildResult", "Extraction", "InputError", "build", "extract_article", "publish",
-           "publish_dataset"]
+           "publish_dataset", "publish_graphs"]

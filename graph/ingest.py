@@ -17,9 +17,9 @@ articles can be read back from it:
   while any article names it, and dropped with the last one;
 * the inferred graph grows semi-naively (``reasoning.infer_more``: only joins with the new
   triples), and is recomputed only when a change also takes asserted triples away;
-* validation runs on the graphs the change touched (with the ontology and entity graphs),
-  which is what the shapes look at: every shape's focus node is a fact, a span, an article or
-  an entity, and all of a node's triples are in those graphs.
+* validation runs on what the change touched (``_validate_part``): the new graphs, the ontology
+  and entity graphs, and each other article's slice about the facts it shares with them, which
+  is all the shapes look at for those focus nodes.
 
 The result is published through ``publish.publish_release`` (a new release and one pointer
 swap), so a kill or a failure at any point leaves the current release as it was.  A lock file in
@@ -36,13 +36,14 @@ import json
 import re
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF
 from rdflib.term import Node
 
@@ -54,12 +55,12 @@ from dipkg.graph.build import (
     check_graph_spans,
     extract_article,
     graph_counts,
-    publish_dataset,
+    publish_graphs,
     registry,
     validate,
 )
 from dipkg.graph.errors import InputError
-from dipkg.graph.namespace import DIP, ENTITY_GRAPH, ID_IRI, INFERRED_GRAPH, NIF, ONTOLOGY_GRAPH
+from dipkg.graph.namespace import DIP, ENTITY_GRAPH, ID_IRI, INFERRED_GRAPH, NIF, ONTOLOGY_GRAPH, PROV
 from dipkg.graph.oxterms import rdf_term
 from dipkg.graph.publish import PublishError, current_release
 from dipkg.graph.rdf import (
@@ -154,45 +155,82 @@ def locked(data_dir: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+Graphs = dict[URIRef, set[Triple]]
+
+
 @dataclass
 class _State:
-    """The current release, in memory: the dataset and what its build-info.json says."""
+    """The current release, in memory: each named graph as a set of triples (rdflib terms; a
+    set, not an rdflib ``Dataset``, whose context bookkeeping made a change at 100k quads cost
+    most of a minute), and what its build-info.json says."""
 
-    dataset: Dataset
+    graphs: Graphs
     info: dict[str, object]
 
-    def articles(self) -> dict[URIRef, Graph]:
-        return {URIRef(str(g.identifier)): g for g in self.dataset.graphs()
-                if str(g.identifier).startswith(_ARTICLE_PREFIX) and len(g)}
+    def articles(self) -> dict[URIRef, set[Triple]]:
+        return {name: triples for name, triples in self.graphs.items()
+                if str(name).startswith(_ARTICLE_PREFIX) and triples}
 
     def discovered(self) -> dict[str, object]:
         found = self.info.get("discovered")
         return dict(found) if isinstance(found, dict) else {}
+
+    def asserted(self) -> set[Triple]:
+        return {t for name, triples in self.graphs.items() if name != INFERRED_GRAPH for t in triples}
+
+    def graph(self, *names: URIRef) -> Graph:
+        """The named graphs merged into one rdflib graph (for the stages that need one)."""
+        graph = Graph()
+        for name in names:
+            for triple in self.graphs.get(name, ()):
+                graph.add(triple)
+        return graph
+
+    def subject_index(self) -> dict[Node, set[URIRef]]:
+        """For each subject of an article graph, the article graphs that say something of it."""
+        index: dict[Node, set[URIRef]] = {}
+        for name, triples in self.articles().items():
+            for s, _, _ in triples:
+                index.setdefault(s, set()).add(name)
+        return index
+
+
+def _value(triples: set[Triple], s: Node, p: Node) -> Node | None:
+    return next((o for s2, p2, o in triples if s2 == s and p2 == p), None)
 
 
 def _load(data_dir: Path) -> _State:
     release = current_release(data_dir)
     if release is None:  # nothing published yet: the ontology and the registry, reasoned
         dataset = base_dataset()
-        inferred = dataset.graph(INFERRED_GRAPH)
-        for triple in infer(asserted_union(dataset)):
-            inferred.add(triple)
-        return _State(dataset, {})
-    dataset = Dataset()
+        inferred = infer(asserted_union(dataset))
+        graphs: Graphs = {URIRef(str(g.identifier)): set(g) for g in dataset.graphs() if len(g)}
+        graphs[INFERRED_GRAPH] = set(inferred)
+        return _State(graphs, {})
+    graphs = {}
+    terms: dict[object, Node] = {}
+
+    def term(t: Any) -> Node:
+        found = terms.get(t)
+        if found is None:
+            found = terms[t] = rdf_term(t)
+        return found
+
     try:
         for quad in ox.parse(path=str(release / "dipkg.nq"), format=ox.RdfFormat.N_QUADS):
-            graph = dataset.graph(rdf_term(quad.graph_name))  # type: ignore[arg-type]
-            graph.add((rdf_term(quad.subject), rdf_term(quad.predicate), rdf_term(quad.object)))
+            name = term(quad.graph_name)
+            graphs.setdefault(URIRef(str(name)), set()).add(
+                (term(quad.subject), term(quad.predicate), term(quad.object)))
         info = json.loads((release / "build-info.json").read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError) as err:
+    except (OSError, SyntaxError, ValueError, TypeError) as err:
         raise InputError(release, f"the current release cannot be read: {err}".splitlines()[0]) from None
-    return _State(dataset, info if isinstance(info, dict) else {})
+    return _State(graphs, info if isinstance(info, dict) else {})
 
 
-def _stored_article(graph: Graph, node: URIRef) -> Article:
+def _stored_article(triples: set[Triple], node: URIRef) -> Article:
     """An article as it was ingested, read back from its graph (to re-read its facts)."""
     def text(p: URIRef) -> str | None:
-        value = graph.value(node, p)
+        value = _value(triples, node, p)
         return str(value) if value is not None else None
 
     return Article(text(DIP.fileName) or "", text(NIF.isString) or "",
@@ -200,72 +238,86 @@ def _stored_article(graph: Graph, node: URIRef) -> Article:
                    text(DCTERMS.publisher), text(DCTERMS.source))
 
 
-def _kinds_elsewhere(dataset: Dataset, meeting: URIRef) -> dict[URIRef, Node]:
+def _kinds_elsewhere(state: _State, index: dict[Node, set[URIRef]], meeting: URIRef) -> dict[URIRef, Node]:
     """The article graphs that state a meeting, with the kind each holds."""
     found: dict[URIRef, Node] = {}
-    for _, _, kind, ctx in dataset.quads((meeting, DIP.kind, None, None)):
-        name = getattr(ctx, "identifier", ctx)
-        found[URIRef(str(name))] = kind
+    for name in index.get(meeting, ()):
+        kind = _value(state.graphs[name], meeting, DIP.kind)
+        if kind is not None:
+            found[name] = kind
     return found
 
 
-def _set_kind(dataset: Dataset, graphs: Sequence[URIRef], meeting: URIRef, kind: str) -> None:
-    for name in graphs:
-        graph = dataset.graph(name)
-        graph.remove((meeting, DIP.kind, None))
-        graph.add((meeting, DIP.kind, kind_term(kind)))
+def _set_kind(state: _State, names: Iterable[URIRef], meeting: URIRef, kind: str) -> None:
+    for name in names:
+        triples = state.graphs[name]
+        triples -= {t for t in triples if t[0] == meeting and t[1] == DIP.kind}
+        triples.add((meeting, DIP.kind, kind_term(kind)))
 
 
-def _sharers(dataset: Dataset, graph: Graph, articles: dict[URIRef, Graph]) -> set[URIRef]:
-    """The other article graphs that say something about a fact node of ``graph``."""
-    entities = dataset.graph(ENTITY_GRAPH)
+def _sharers(state: _State, index: dict[Node, set[URIRef]], name: URIRef) -> set[URIRef]:
+    """The other article graphs that say something about a fact node of graph ``name``."""
+    entities = {s for s, _, _ in state.graphs.get(ENTITY_GRAPH, ())}
     out: set[URIRef] = set()
-    for node in set(graph.subjects()):
-        if not str(node).startswith(ID_IRI) or (node, None, None) in entities:
-            continue
-        for name, other in articles.items():
-            if other.identifier != graph.identifier and (node, None, None) in other:
-                out.add(name)
-    return out
+    for node in {s for s, _, _ in state.graphs[name]}:
+        if str(node).startswith(ID_IRI) and node not in entities:
+            out |= index.get(node, set())
+    return out - {name}
 
 
-def _validate_part(dataset: Dataset, graphs: set[URIRef]) -> None:
-    part = Graph()
-    for name in (ONTOLOGY_GRAPH, ENTITY_GRAPH, *sorted(graphs)):
-        for triple in dataset.graph(name):
+def _validate_part(state: _State, index: dict[Node, set[URIRef]], whole: set[URIRef], nodes: set[Node]) -> None:
+    """Validate what a change touched: the ``whole`` graphs (the new articles), and from every
+    other article graph that states one of the fact ``nodes`` its slice about them — their
+    triples, the spans they derive from, and that article's own description (spans point to it).
+    A shape's focus node is a fact, span, article or entity and all its triples are in this
+    part, so it gives the verdict validating the whole release would; the rest of the release
+    is unchanged and was valid."""
+    part = state.graph(ONTOLOGY_GRAPH, ENTITY_GRAPH, *sorted(whole))
+    entities = {s for s, _, _ in state.graphs.get(ENTITY_GRAPH, ())}
+    facts = {n for n in nodes if str(n).startswith(ID_IRI) and n not in entities}
+    for name in sorted(set().union(*(index.get(n, set()) for n in facts)) - whole):
+        triples = state.graphs[name]
+        about = {t for t in triples if t[0] in facts}
+        spans = {o for _, p, o in about if p == PROV.wasDerivedFrom}
+        for triple in about | {t for t in triples if t[0] in spans or t[0] == name}:
             part.add(triple)
     validate(part)
 
 
-def _publish(data_dir: Path, state: _State, before: set[Triple], closed: Graph) -> tuple[Path, set[Triple]]:
+def _totals(state: _State, change: Counter[str], sign: int) -> Counter[str]:
+    """The facts of the release after the change: the last summary's totals and the change, or
+    (for a folder ``dipkg load`` made, which has none) counted from every article graph."""
+    facts = state.info.get("facts")
+    if isinstance(facts, dict) and "articles" in state.info:
+        totals: Counter[str] = Counter({k: int(v) for k, v in facts.items()})
+        for kind, n in change.items():
+            totals[kind] = totals.get(kind, 0) + sign * n
+        return totals
+    totals = Counter()
+    for name in state.articles():
+        totals.update(graph_counts(state.graph(name)))
+    return totals
+
+
+def _publish(data_dir: Path, state: _State, before: set[Triple], closed: set[Triple],
+             facts: Counter[str]) -> Path:
     """Re-reason (semi-naively when the change only added), write the summary, publish."""
-    dataset = state.dataset
-    asserted = {t for t in asserted_union(dataset)}
-    gone = before - asserted
-    if gone:
-        inferred = infer(asserted_union(dataset))
+    asserted = state.asserted()
+    if before - asserted:
+        inferred = set(infer(state.graph(*(n for n in state.graphs if n != INFERRED_GRAPH))))
     else:
-        schema = Graph()
-        for name in (ONTOLOGY_GRAPH, ENTITY_GRAPH):
-            for triple in dataset.graph(name):
-                schema.add(triple)
-        inferred = infer_more(schema, asserted, (*before, *closed), sorted(asserted - before, key=str))
-    dataset.remove_graph(dataset.graph(INFERRED_GRAPH))
-    inferred_graph = dataset.graph(INFERRED_GRAPH)
-    for triple in inferred:
-        inferred_graph.add(triple)
-    by_kind: Counter[str] = Counter()
-    for graph in state.articles().values():
-        by_kind.update(graph_counts(graph))
+        schema = state.graph(ONTOLOGY_GRAPH, ENTITY_GRAPH)
+        inferred = set(infer_more(schema, asserted, before | closed, sorted(asserted - before, key=str)))
+    state.graphs[INFERRED_GRAPH] = inferred
     summary = {
         "articles": len(state.articles()),
         "discovered": dict(sorted(state.discovered().items())),
-        "facts": dict(sorted(by_kind.items())),
+        "facts": dict(sorted(facts.items())),
         "triples_asserted": len(asserted),
         "triples_inferred": len(inferred),
     }
     try:
-        return publish_dataset(dataset, summary, data_dir), asserted
+        return publish_graphs(state.graphs.items(), summary, data_dir)
     except PublishError as err:
         raise InputError(data_dir, str(err)) from None
 
@@ -283,9 +335,8 @@ def ingest(data_dir: Path, articles: Sequence[ArticleInput]) -> IngestResult:
         raise InputError(data_dir, "no article given")
     with locked(data_dir):
         state = _load(data_dir)
-        dataset = state.dataset
         existing = state.articles()
-        by_hash = {content_hash(str(g.value(n, NIF.isString))): n for n, g in existing.items()}
+        by_hash = {content_hash(str(_value(t, n, NIF.isString))): n for n, t in existing.items()}
         result = IngestResult(current_release(data_dir) or data_dir)
         new: list[Article] = []
         for article in parsed:
@@ -302,47 +353,50 @@ def ingest(data_dir: Path, articles: Sequence[ArticleInput]) -> IngestResult:
         if not new:
             result.seconds = time.perf_counter() - started
             return result
-        before = {t for t in asserted_union(dataset)}
-        closed = dataset.graph(INFERRED_GRAPH)
-        closed_copy = Graph()
-        for triple in closed:
-            closed_copy.add(triple)
+        before = state.asserted()
+        closed = set(state.graphs.get(INFERRED_GRAPH, ()))
+        index = state.subject_index()
         base = registry()
-        touched: set[URIRef] = set()
+        entities = state.graphs.setdefault(ENTITY_GRAPH, set())
+        described = {s for s, p, _ in entities if p == RDF.type}
+        result_graphs: list[URIRef] = []
         discovered = state.discovered()
-        entities = dataset.graph(ENTITY_GRAPH)
+        change: Counter[str] = Counter()
         for article in new:
             extraction = extract_article(article)
             facts = extraction.facts
             harmonize_kinds([facts])
             for meeting in facts.meetings:
                 node = meeting_iri(meeting)
-                others = _kinds_elsewhere(dataset, node)
+                others = _kinds_elsewhere(state, index, node)
                 best = strongest_kind([meeting.kind, *(k for k in map(kind_name, others.values()) if k)])
                 meeting.kind = best
                 weaker = [g for g, k in others.items() if k != kind_term(best)]
-                _set_kind(dataset, weaker, node, best)
-                touched.update(weaker)
+                _set_kind(state, weaker, node, best)  # validated below: the slice about the meeting
             iri = article_iri(article)
-            graph = dataset.graph(iri)
+            graph = Graph()
             ArticleGraphWriter(graph, article).write(facts)
             check_graph_spans(graph)
+            state.graphs[iri] = set(graph)
+            for s, _, _ in graph:
+                index.setdefault(s, set()).add(iri)
             for entity in extraction.discovered:
-                if entity.id in facts.entities and (entity_iri(entity.id), RDF.type, None) not in entities:
-                    describe_entity(entities, entity, base)
+                if entity.id in facts.entities and entity_iri(entity.id) not in described:
+                    description = Graph()
+                    describe_entity(description, entity, base)
+                    entities.update(description)
+                    described.add(entity_iri(entity.id))
             report = extraction.discovery.as_json()
             if report:
                 discovered[article.file_name] = report
-            touched.add(iri)
+            result_graphs.append(iri)
             result.added.append(str(iri))
-            counts = graph_counts(graph)
-            result.facts = dict(sorted((Counter(result.facts) + counts).items()))
+            change.update(graph_counts(graph))
         state.info["discovered"] = discovered
-        articles_now = state.articles()
-        for name in list(touched):
-            touched |= _sharers(dataset, dataset.graph(name), articles_now)
-        _validate_part(dataset, touched)
-        result.release, _ = _publish(data_dir, state, before, closed_copy)
+        _validate_part(state, index, set(result_graphs),
+                       {s for name in result_graphs for s, _, _ in state.graphs[name]})
+        result.release = _publish(data_dir, state, before, closed, _totals(state, change, 1))
+        result.facts = {k: v for k, v in sorted(change.items()) if v}
         result.seconds = time.perf_counter() - started
         return result
 
@@ -350,9 +404,9 @@ def ingest(data_dir: Path, articles: Sequence[ArticleInput]) -> IngestResult:
 def _find(state: _State, article: str) -> URIRef:
     """The article a user names by file name, IRI, ``article-<id>`` or ``<id>``."""
     wanted = article.strip()
-    for node, graph in state.articles().items():
+    for node, triples in state.articles().items():
         local = str(node)[len(ID_IRI):]
-        names = {str(node), local, local[len("article-"):], str(graph.value(node, DIP.fileName))}
+        names = {str(node), local, local[len("article-"):], str(_value(triples, node, DIP.fileName))}
         if wanted in names:
             return node
     raise InputError(wanted or "(no article)", "no such article in this data folder")
@@ -367,39 +421,37 @@ def remove(data_dir: Path, article: str) -> IngestResult:
         raise InputError(data_dir, "no release to remove from (run dipkg build or dipkg ingest first)")
     with locked(data_dir):
         state = _load(data_dir)
-        dataset = state.dataset
         node = _find(state, article)
-        graph = dataset.graph(node)
-        file_name = str(graph.value(node, DIP.fileName))
-        articles = state.articles()
-        sharers = _sharers(dataset, graph, articles)
-        counts = graph_counts(graph)
-        meetings = set(graph.subjects(RDF.type, DIP.Meeting))
-        used = {t for triple in graph for t in (triple[0], triple[2])
+        triples = state.graphs[node]
+        file_name = str(_value(triples, node, DIP.fileName))
+        index = state.subject_index()
+        sharers = _sharers(state, index, node)
+        counts = graph_counts(state.graph(node))
+        meetings = {s for s, p, o in triples if p == RDF.type and o == DIP.Meeting}
+        used = {t for triple in triples for t in (triple[0], triple[2])
                 if isinstance(t, URIRef) and str(t).startswith(ID_IRI)}
-        before = {t for t in asserted_union(dataset)}
-        dataset.remove_graph(graph)
+        before = state.asserted()
+        del state.graphs[node]
+        for names in index.values():
+            names.discard(node)
         # the kinds of shared meetings, from what each remaining sharer says on its own
         own_kinds: dict[URIRef, list[str]] = {}
         for name in sorted(sharers):
-            facts = extract_article(_stored_article(dataset.graph(name), name)).facts
+            facts = extract_article(_stored_article(state.graphs[name], name)).facts
             for meeting in facts.meetings:
                 iri = meeting_iri(meeting)
                 if iri in meetings:
                     own_kinds.setdefault(iri, []).append(meeting.kind)
         for iri, kinds in own_kinds.items():
-            _set_kind(dataset, sorted(_kinds_elsewhere(dataset, iri)), iri, strongest_kind(kinds))
-        entities = dataset.graph(ENTITY_GRAPH)
-        known = {entity_iri(e) for e in registry().entities if not registry().entities[e].discovered}
-        remaining = state.articles()
-        for term in used - known:
-            if (term, RDF.type, None) in entities and not any(
-                    (term, None, None) in g or (None, None, term) in g for g in remaining.values()):
-                entities.remove((term, None, None))
+            _set_kind(state, sorted(_kinds_elsewhere(state, index, iri)), iri, strongest_kind(kinds))
+        entities = state.graphs.get(ENTITY_GRAPH, set())
+        known = {entity_iri(e.id) for e in registry().entities.values() if not e.discovered}
+        mentioned = {t for ts in state.articles().values() for s, _, o in ts for t in (s, o)}
+        for term in used - known - mentioned:
+            entities -= {t for t in entities if t[0] == term}
         state.info["discovered"] = {k: v for k, v in state.discovered().items() if k != file_name}
-        if sharers:
-            _validate_part(dataset, sharers)
-        release, _ = _publish(data_dir, state, before, Graph())
+        _validate_part(state, index, set(), {s for s, _, _ in triples})
+        release = _publish(data_dir, state, before, set(), _totals(state, counts, -1))
         return IngestResult(release, removed=[str(node)], facts={k: v for k, v in sorted(counts.items()) if v},
                             seconds=time.perf_counter() - started)
 

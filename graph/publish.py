@@ -24,7 +24,7 @@ import os
 import shutil
 import signal
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -34,6 +34,10 @@ from dipkg.graph.namespace import PREFIXES
 from dipkg.graph.oxterms import ox_quads, ox_triples
 
 
+def _quad_key(q: ox.Quad) -> tuple[str, str, str, str]:
+    return (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
+
+
 def _sorted_quads(dataset: Dataset) -> list[ox.Quad]:
     """Every quad of every non-empty graph, in one fixed order (graph, subject, predicate,
     object, each in its N-Triples form), so that the same dataset always gives the same bytes."""
@@ -41,7 +45,12 @@ def _sorted_quads(dataset: Dataset) -> list[ox.Quad]:
     for context in dataset.graphs():
         if len(context):
             quads.extend(ox_quads(context, context.identifier))
-    return sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    return sorted(quads, key=_quad_key)
+
+
+def sort_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """Quads in the order ``trig``/``nquads`` write them (for ``*_of`` below)."""
+    return sorted(quads, key=_quad_key)
 
 
 def _text(data: bytes | None) -> str:
@@ -52,18 +61,30 @@ def _text(data: bytes | None) -> str:
 def turtle(graph: Graph) -> str:
     """Turtle with our prefixes, triples sorted (pyoxigraph's serializer: rdflib's took 4.5 s of
     a 200-article build)."""
-    triples = sorted(ox_triples(graph), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    return _text(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES)))
+    return turtle_of(ox_triples(graph))
+
+
+def turtle_of(triples: Iterable[ox.Triple]) -> str:
+    ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    return _text(ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES)))
 
 
 def trig(dataset: Dataset) -> str:
     """TriG with graphs in IRI order and each graph's triples sorted."""
-    return _text(ox.serialize(_sorted_quads(dataset), format=ox.RdfFormat.TRIG, prefixes=dict(PREFIXES)))
+    return trig_of(_sorted_quads(dataset))
+
+
+def trig_of(ordered: list[ox.Quad]) -> str:
+    return _text(ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=dict(PREFIXES)))
 
 
 def nquads(dataset: Dataset) -> str:
     """N-Quads, one statement a line, lines sorted (so that files diff well between builds)."""
-    lines = _text(ox.serialize(_sorted_quads(dataset), format=ox.RdfFormat.N_QUADS)).split("\n")
+    return nquads_of(_sorted_quads(dataset))
+
+
+def nquads_of(ordered: list[ox.Quad]) -> str:
+    lines = _text(ox.serialize(ordered, format=ox.RdfFormat.N_QUADS)).split("\n")
     return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
 
 
