@@ -49,17 +49,21 @@ def main() -> None:
         shutil.copytree(args.data, data, symlinks=True)
         size = quads(data)
         added, removed = [], []
+        stages: list[dict[str, float]] = []
         for run in range(args.runs):
             started = time.perf_counter()
             result = ingest(data, [article(run)])
             added.append(time.perf_counter() - started)
             assert result.added, result
+            stages.append(result.stages)
             started = time.perf_counter()
             remove(data, f"bench-{run}.txt")
             removed.append(time.perf_counter() - started)
         print(f"{args.data}: {size} quads; ingest one article: median {statistics.median(added):.2f} s "
               f"(runs {', '.join(f'{s:.2f}' for s in added)}); remove it: median "
               f"{statistics.median(removed):.2f} s (runs {', '.join(f'{s:.2f}' for s in removed)})")
+        steps = {name: statistics.median(run.get(name, 0.0) for run in stages) for name in stages[0]}
+        print("  ingest by step (median s): " + ", ".join(f"{k} {v:.2f}" for k, v in steps.items()))
 
 
 if __name__ == "__main__":

@@ -104,6 +104,17 @@ class IngestResult:
     already_present: list[str] = field(default_factory=list)
     facts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: seconds by step (read, extract, validate, reason, publish): where a change's time goes
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+@contextmanager
+def _timed(stages: dict[str, float], name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        stages[name] = round(stages.get(name, 0.0) + time.perf_counter() - started, 3)
 
 
 def content_hash(text: str) -> str:
@@ -266,13 +277,14 @@ def _sharers(state: _State, index: dict[Node, set[URIRef]], name: URIRef) -> set
 
 
 def _validate_part(state: _State, index: dict[Node, set[URIRef]], whole: set[URIRef], nodes: set[Node]) -> None:
-    """Validate what a change touched: the ``whole`` graphs (the new articles), and from every
+    """Validate what a change touched: the ``whole`` graphs (the new articles), from every
     other article graph that states one of the fact ``nodes`` its slice about them — their
-    triples, the spans they derive from, and that article's own description (spans point to it).
+    triples, the spans they derive from, and that article's own description (spans point to it)
+    — and the entities all these name, with their descriptions.
     A shape's focus node is a fact, span, article or entity and all its triples are in this
     part, so it gives the verdict validating the whole release would; the rest of the release
     is unchanged and was valid."""
-    part = state.graph(ONTOLOGY_GRAPH, ENTITY_GRAPH, *sorted(whole))
+    part = state.graph(ONTOLOGY_GRAPH, *sorted(whole))
     entities = {s for s, _, _ in state.graphs.get(ENTITY_GRAPH, ())}
     facts = {n for n in nodes if str(n).startswith(ID_IRI) and n not in entities}
     for name in sorted(set().union(*(index.get(n, set()) for n in facts)) - whole):
@@ -280,6 +292,11 @@ def _validate_part(state: _State, index: dict[Node, set[URIRef]], whole: set[URI
         about = {t for t in triples if t[0] in facts}
         spans = {o for _, p, o in about if p == PROV.wasDerivedFrom}
         for triple in about | {t for t in triples if t[0] in spans or t[0] == name}:
+            part.add(triple)
+    # the entities the part names (the registry's others are unchanged, and were valid)
+    named = {term for triple in part for term in triple if term in entities}
+    for triple in state.graphs.get(ENTITY_GRAPH, ()):
+        if triple[0] in named:
             part.add(triple)
     validate(part)
 
@@ -300,14 +317,15 @@ def _totals(state: _State, change: Counter[str], sign: int) -> Counter[str]:
 
 
 def _publish(data_dir: Path, state: _State, before: set[Triple], closed: set[Triple],
-             facts: Counter[str]) -> Path:
+             facts: Counter[str], stages: dict[str, float]) -> Path:
     """Re-reason (semi-naively when the change only added), write the summary, publish."""
     asserted = state.asserted()
-    if before - asserted:
-        inferred = set(infer(state.graph(*(n for n in state.graphs if n != INFERRED_GRAPH))))
-    else:
-        schema = state.graph(ONTOLOGY_GRAPH, ENTITY_GRAPH)
-        inferred = set(infer_more(schema, asserted, before | closed, sorted(asserted - before, key=str)))
+    with _timed(stages, "reason"):
+        if before - asserted:
+            inferred = set(infer(state.graph(*(n for n in state.graphs if n != INFERRED_GRAPH))))
+        else:
+            schema = state.graph(ONTOLOGY_GRAPH, ENTITY_GRAPH)
+            inferred = set(infer_more(schema, asserted, before | closed, sorted(asserted - before, key=str)))
     state.graphs[INFERRED_GRAPH] = inferred
     summary = {
         "articles": len(state.articles()),
@@ -317,7 +335,8 @@ def _publish(data_dir: Path, state: _State, before: set[Triple], closed: set[Tri
         "triples_inferred": len(inferred),
     }
     try:
-        return publish_graphs(state.graphs.items(), summary, data_dir)
+        with _timed(stages, "publish"):
+            return publish_graphs(state.graphs.items(), summary, data_dir)
     except PublishError as err:
         raise InputError(data_dir, str(err)) from None
 
@@ -333,11 +352,13 @@ def ingest(data_dir: Path, articles: Sequence[ArticleInput]) -> IngestResult:
     parsed = [_article(item) for item in articles]
     if not parsed:
         raise InputError(data_dir, "no article given")
+    stages: dict[str, float] = {}
     with locked(data_dir):
-        state = _load(data_dir)
+        with _timed(stages, "read"):
+            state = _load(data_dir)
         existing = state.articles()
         by_hash = {content_hash(str(_value(t, n, NIF.isString))): n for n, t in existing.items()}
-        result = IngestResult(current_release(data_dir) or data_dir)
+        result = IngestResult(current_release(data_dir) or data_dir, stages=stages)
         new: list[Article] = []
         for article in parsed:
             iri = article_iri(article)
@@ -363,7 +384,8 @@ def ingest(data_dir: Path, articles: Sequence[ArticleInput]) -> IngestResult:
         discovered = state.discovered()
         change: Counter[str] = Counter()
         for article in new:
-            extraction = extract_article(article)
+            with _timed(stages, "extract"):
+                extraction = extract_article(article)
             facts = extraction.facts
             harmonize_kinds([facts])
             for meeting in facts.meetings:
@@ -393,9 +415,10 @@ def ingest(data_dir: Path, articles: Sequence[ArticleInput]) -> IngestResult:
             result.added.append(str(iri))
             change.update(graph_counts(graph))
         state.info["discovered"] = discovered
-        _validate_part(state, index, set(result_graphs),
-                       {s for name in result_graphs for s, _, _ in state.graphs[name]})
-        result.release = _publish(data_dir, state, before, closed, _totals(state, change, 1))
+        with _timed(stages, "validate"):
+            _validate_part(state, index, set(result_graphs),
+                           {s for name in result_graphs for s, _, _ in state.graphs[name]})
+        result.release = _publish(data_dir, state, before, closed, _totals(state, change, 1), stages)
         result.facts = {k: v for k, v in sorted(change.items()) if v}
         result.seconds = time.perf_counter() - started
         return result
@@ -419,8 +442,10 @@ def remove(data_dir: Path, article: str) -> IngestResult:
     started = time.perf_counter()
     if current_release(data_dir) is None:
         raise InputError(data_dir, "no release to remove from (run dipkg build or dipkg ingest first)")
+    stages: dict[str, float] = {}
     with locked(data_dir):
-        state = _load(data_dir)
+        with _timed(stages, "read"):
+            state = _load(data_dir)
         node = _find(state, article)
         triples = state.graphs[node]
         file_name = str(_value(triples, node, DIP.fileName))
@@ -437,7 +462,8 @@ def remove(data_dir: Path, article: str) -> IngestResult:
         # the kinds of shared meetings, from what each remaining sharer says on its own
         own_kinds: dict[URIRef, list[str]] = {}
         for name in sorted(sharers):
-            facts = extract_article(_stored_article(state.graphs[name], name)).facts
+            with _timed(stages, "extract"):
+                facts = extract_article(_stored_article(state.graphs[name], name)).facts
             for meeting in facts.meetings:
                 iri = meeting_iri(meeting)
                 if iri in meetings:
@@ -450,10 +476,11 @@ def remove(data_dir: Path, article: str) -> IngestResult:
         for term in used - known - mentioned:
             entities -= {t for t in entities if t[0] == term}
         state.info["discovered"] = {k: v for k, v in state.discovered().items() if k != file_name}
-        _validate_part(state, index, set(), {s for s, _, _ in triples})
-        release = _publish(data_dir, state, before, set(), _totals(state, counts, -1))
+        with _timed(stages, "validate"):
+            _validate_part(state, index, set(), {s for s, _, _ in triples})
+        release = _publish(data_dir, state, before, set(), _totals(state, counts, -1), stages)
         return IngestResult(release, removed=[str(node)], facts={k: v for k, v in sorted(counts.items()) if v},
-                            seconds=time.perf_counter() - started)
+                            seconds=time.perf_counter() - started, stages=stages)
 
 
 __all__ = ["ArticleInput", "BuildError", "IngestResult", "InputError", "content_hash", "ingest", "locked",

@@ -197,3 +197,26 @@ def test_service_reads_the_ingested_release(forward: Path, seed_build: SeedBuild
             stop(server)
     assert answers[0] == answers[1]
     assert len(answers[1][0][2]) == 5 and answers[1][1]
+
+
+def test_validation_of_a_change_sees_the_facts_it_shares(forward: Path) -> None:
+    """The part an ingest validates holds the other articles' triples about the facts the new
+    one shares with them: a second kind on a shared meeting, stated in another graph, is refused."""
+    from rdflib import URIRef
+    from rdflib.namespace import RDF
+
+    from dipkg.graph.build import BuildError
+    from dipkg.graph.ingest import _load, _validate_part
+    from dipkg.graph.namespace import DIP
+
+    state = _load(forward)
+    index = state.subject_index()
+    new = URIRef(f"https://w3id.org/dipkg/id/article-{Path(REMOVED).stem}")
+    nodes = {s for s, _, _ in state.graphs[new]}
+    _validate_part(state, index, {new}, nodes)  # as published: valid
+    shared = next(s for s, p, o in state.graphs[new] if p == RDF.type and o == DIP.Meeting and len(index[s]) > 1)
+    other = sorted(index[shared] - {new})[0]
+    kinds = {o for s, p, o in state.graphs[other] if s == shared and p == DIP.kind}
+    state.graphs[other].add((shared, DIP.kind, DIP.Summit if DIP.Visit in kinds else DIP.Visit))
+    with pytest.raises(BuildError, match="SHACL"):
+        _validate_part(state, index, {new}, nodes)
