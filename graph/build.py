@@ -24,7 +24,7 @@ from dipkg.graph.facts import ArticleFacts
 from dipkg.graph.mentions import MentionFinder
 from dipkg.graph.namespace import DIP, INFERRED_GRAPH, NIF, ONTOLOGY_GRAPH
 from dipkg.graph.oxterms import ox_quads
-from dipkg.graph.publish import nquads_of, publish_release, sort_quads, summary_json, trig_of, turtle_of
+from dipkg.graph.publish import change_lock, nquads_of, publish_release, sort_quads, summary_json, trig_of, turtle_of
 from dipkg.graph.rdf import ArticleGraphWriter, article_iri, entity_graph, harmonize_kinds
 from dipkg.graph.reasoning import infer
 from dipkg.graph.registry import Entity, Registry, load_first_names, load_registry
@@ -213,7 +213,10 @@ def build(articles_dir: Path) -> BuildResult:
 
 
 def publish(result: BuildResult, out: Path) -> Path:
-    return publish_dataset(result.dataset, result.summary(), out)
+    """Publish a build as the new current release of ``out`` (under the change lock, so an
+    ingest running meanwhile cannot publish over it with a release made from the old one)."""
+    with change_lock(out):
+        return publish_dataset(result.dataset, result.summary(), out)
 
 
 def publish_dataset(dataset: Dataset, summary: dict[str, object], out: Path) -> Path:

@@ -30,7 +30,6 @@ and changes nothing.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import re
@@ -62,7 +61,7 @@ from dipkg.graph.build import (
 from dipkg.graph.errors import InputError
 from dipkg.graph.namespace import DIP, ENTITY_GRAPH, ID_IRI, INFERRED_GRAPH, NIF, ONTOLOGY_GRAPH, PROV
 from dipkg.graph.oxterms import rdf_term
-from dipkg.graph.publish import PublishError, current_release
+from dipkg.graph.publish import PublishError, change_lock, current_release
 from dipkg.graph.rdf import (
     ArticleGraphWriter,
     article_iri,
@@ -76,7 +75,6 @@ from dipkg.graph.rdf import (
 )
 from dipkg.graph.reasoning import infer, infer_more
 
-LOCK = ".ingest.lock"
 _ARTICLE_PREFIX = ID_IRI + "article-"
 Triple = tuple[Node, Node, Node]
 
@@ -152,18 +150,11 @@ def _article(item: ArticleInput) -> Article:
 
 @contextmanager
 def locked(data_dir: Path) -> Iterator[None]:
-    """Hold the data folder's change lock (waits for a change under way to publish)."""
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        handle = (data_dir / LOCK).open("a")
-    except OSError as err:
-        raise InputError(data_dir, f"cannot use this data folder: {err.strerror or err}") from None
-    with handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    """Hold the data folder's change lock (``publish.change_lock``, which builds take too) from
+    reading the current release to publishing the next, so concurrent changes never lose one
+    another's work."""
+    with change_lock(data_dir):
+        yield
 
 
 Graphs = dict[URIRef, set[Triple]]

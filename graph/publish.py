@@ -18,13 +18,15 @@ form feed, and publish a dataset that no parser reads back.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import signal
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -278,6 +280,26 @@ def publish_release(out: Path, files: dict[str, str], finish: Callable[[Path], o
     except OSError as err:
         where = err.filename or out
         raise PublishError(f"{where}: cannot publish there: {err.strerror or err}") from None
+
+
+@contextmanager
+def change_lock(out: Path) -> Iterator[None]:
+    """Hold the output folder's change lock while a build, an ingest or a remove publishes:
+    an ingest reads the current release and publishes it changed, so a release published in
+    between (by another ingest, or a build) would be lost.  The lock is ``flock`` on the folder
+    itself (no lock file to litter it; a killed holder frees it).  A folder that cannot be
+    opened is not locked: publishing there fails anyway, with ``publish_release``'s message."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def summary_json(summary: dict[str, object]) -> str:

@@ -220,3 +220,27 @@ def test_validation_of_a_change_sees_the_facts_it_shares(forward: Path) -> None:
     state.graphs[other].add((shared, DIP.kind, DIP.Summit if DIP.Visit in kinds else DIP.Visit))
     with pytest.raises(BuildError, match="SHACL"):
         _validate_part(state, index, {new}, nodes)
+
+
+def test_cli_ingests_a_folder_and_removes_it_again(seed_build: SeedBuild, tmp_path: Path) -> None:
+    data = copy_data(seed_build.out, tmp_path / "data")
+    folder = tmp_path / "new"
+    folder.mkdir()
+    (folder / "vladivostok.txt").write_text(
+        "Abe and Putin meet again\n\nJapanese Prime Minister Shinzo Abe met Russian President "
+        "Vladimir Putin in Vladivostok on Thursday. \"We agreed to speed up the talks,\" Abe said.\n",
+        encoding="utf-8")
+    (folder / "articles.toml").write_text(
+        '[[article]]\nfile = "vladivostok.txt"\npublished = "2016-09-02"\npublisher = "Test Wire"\n',
+        encoding="utf-8")
+    run = cli("ingest", "--data", str(data), str(folder))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("ingested 1 article(s): meetings 1") and "quotes 1" in run.stdout
+    info = json.loads((data / "build-info.json").read_text())
+    assert info["articles"] == 6
+    assert info["facts"]["meetings"] == json.loads((seed_build.out / "build-info.json").read_text())["facts"][
+        "meetings"] + 1
+    run = cli("remove", "--data", str(data), "vladivostok.txt")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("removed https://w3id.org/dipkg/id/article-vladivostok: meetings 1")
+    assert_same_dataset(seed_build.out, data)
