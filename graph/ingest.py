@@ -312,11 +312,11 @@ def _publish(data_dir: Path, state: _State, before: set[Triple], closed: set[Tri
     """Re-reason (semi-naively when the change only added), write the summary, publish."""
     asserted = state.asserted()
     with _timed(stages, "reason"):
-        if before - asserted:
-            inferred = set(infer(state.graph(*(n for n in state.graphs if n != INFERRED_GRAPH))))
-        else:
-            schema = state.graph(ONTOLOGY_GRAPH, ENTITY_GRAPH)
-            inferred = set(infer_more(schema, asserted, before | closed, sorted(asserted - before, key=str)))
+        schema = state.graph(ONTOLOGY_GRAPH, ENTITY_GRAPH)
+        if before - asserted:  # something was taken away: the closure anew (from nothing, all new)
+            inferred = set(infer_more(schema, asserted, (), asserted))
+        else:  # the fixpoint does not depend on the order triples are joined in
+            inferred = set(infer_more(schema, asserted, before | closed, asserted - before))
     state.graphs[INFERRED_GRAPH] = inferred
     summary = {
         "articles": len(state.articles()),
