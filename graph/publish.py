@@ -18,13 +18,15 @@ form feed, and publish a dataset that no parser reads back.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import signal
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -34,6 +36,10 @@ from dipkg.graph.namespace import PREFIXES
 from dipkg.graph.oxterms import ox_quads, ox_triples
 
 
+def _quad_key(q: ox.Quad) -> tuple[str, str, str, str]:
+    return (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
+
+
 def _sorted_quads(dataset: Dataset) -> list[ox.Quad]:
     """Every quad of every non-empty graph, in one fixed order (graph, subject, predicate,
     object, each in its N-Triples form), so that the same dataset always gives the same bytes."""
@@ -41,7 +47,12 @@ def _sorted_quads(dataset: Dataset) -> list[ox.Quad]:
     for context in dataset.graphs():
         if len(context):
             quads.extend(ox_quads(context, context.identifier))
-    return sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    return sorted(quads, key=_quad_key)
+
+
+def sort_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """Quads in the order ``trig``/``nquads`` write them (for ``*_of`` below)."""
+    return sorted(quads, key=_quad_key)
 
 
 def _text(data: bytes | None) -> str:
@@ -54,19 +65,30 @@ def turtle(graph: Graph, leave_out: Iterable[str] = ()) -> str:
     a 200-article build); triples whose predicate is in ``leave_out`` are not written (the
     spans-only dump leaves out ``nif:isString``)."""
     skip = set(leave_out)
-    triples = sorted((t for t in ox_triples(graph) if t.predicate.value not in skip),
-                     key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    return _text(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES)))
+    return turtle_of(t for t in ox_triples(graph) if t.predicate.value not in skip)
+
+
+def turtle_of(triples: Iterable[ox.Triple]) -> str:
+    ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    return _text(ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES)))
 
 
 def trig(dataset: Dataset) -> str:
     """TriG with graphs in IRI order and each graph's triples sorted."""
-    return _text(ox.serialize(_sorted_quads(dataset), format=ox.RdfFormat.TRIG, prefixes=dict(PREFIXES)))
+    return trig_of(_sorted_quads(dataset))
+
+
+def trig_of(ordered: list[ox.Quad]) -> str:
+    return _text(ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=dict(PREFIXES)))
 
 
 def nquads(dataset: Dataset) -> str:
     """N-Quads, one statement a line, lines sorted (so that files diff well between builds)."""
-    lines = _text(ox.serialize(_sorted_quads(dataset), format=ox.RdfFormat.N_QUADS)).split("\n")
+    return nquads_of(_sorted_quads(dataset))
+
+
+def nquads_of(ordered: list[ox.Quad]) -> str:
+    lines = _text(ox.serialize(ordered, format=ox.RdfFormat.N_QUADS)).split("\n")
     return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
 
 
@@ -260,6 +282,26 @@ def publish_release(out: Path, files: dict[str, str], finish: Callable[[Path], o
     except OSError as err:
         where = err.filename or out
         raise PublishError(f"{where}: cannot publish there: {err.strerror or err}") from None
+
+
+@contextmanager
+def change_lock(out: Path) -> Iterator[None]:
+    """Hold the output folder's change lock while a build, an ingest or a remove publishes:
+    an ingest reads the current release and publishes it changed, so a release published in
+    between (by another ingest, or a build) would be lost.  The lock is ``flock`` on the folder
+    itself (no lock file to litter it; a killed holder frees it).  A folder that cannot be
+    opened is not locked: publishing there fails anyway, with ``publish_release``'s message."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def summary_json(summary: dict[str, object]) -> str:
