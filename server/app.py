@@ -6,6 +6,8 @@ they reach the served dataset and the engine through ``request.app.state.service
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import sys
@@ -13,7 +15,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import unquote_to_bytes
 
@@ -29,6 +30,9 @@ from dipkg.server.config import Settings
 from dipkg.server.dataset import ServedDataset, load_dataset
 from dipkg.server.engine import QueryEngine
 from dipkg.server.protocol import error_response
+from dipkg.server.versions import PinVersion, Service, Versions, service_of
+
+__all__ = ["Service", "create_app", "service_of"]
 
 access_log = logging.getLogger("dipkg.access")
 
@@ -63,14 +67,6 @@ def bad_query_string(raw: bytes) -> str | None:
     return None
 
 
-@dataclass
-class Service:
-    settings: Settings
-    dataset: ServedDataset
-    engine: QueryEngine
-    started: float
-
-
 def _configure_logging(settings: Settings) -> None:
     if access_log.handlers:
         return
@@ -91,13 +87,20 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         nonlocal dataset
         served, dataset = dataset or load_dataset(settings), None  # a given dataset serves one lifespan
-        engine = QueryEngine(served, settings)
-        app.state.service = Service(settings, served, engine, time.time())
+        versions = Versions(settings, Service(settings, served, QueryEngine(served, settings), time.time()),
+                            app.state)
+        app.state.versions = versions
+        follower = None
+        if versions.follows and settings.reload_interval > 0:
+            follower = asyncio.create_task(versions.follow(settings.reload_interval))
         try:
             yield
         finally:
-            engine.close()
-            served.close()
+            if follower is not None:
+                follower.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await follower
+            versions.close()
 
     app = FastAPI(title="dipkg", description="A knowledge graph of diplomacy, with provenance.",
                   version=package_version(), lifespan=lifespan)
@@ -147,11 +150,15 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
                         " ".join(f"{k}={v}" for k, v in record.items()))
         return response
 
+    # outermost, so that a request stays pinned to its version until its body is sent
+    app.add_middleware(PinVersion)
+
     @app.get("/health")
     def health(request: Request) -> JSONResponse:
-        service: Service = request.app.state.service
+        service = service_of(request)
         return JSONResponse({
             "status": "ok", "graphs": len(service.dataset.graphs),
+            "release": service.release, "reloads": request.app.state.versions.reloads,
             "uptime_s": round(time.time() - service.started, 1),
             "workers": service.settings.workers, "workers_replaced": service.engine.killed,
             "sandbox": service.engine.sandbox,

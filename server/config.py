@@ -44,6 +44,8 @@ class Settings:
     allow_service: bool = field(default_factory=lambda: _env_bool("ALLOW_SERVICE", False))
     # FROM <http://…> naming no graph of this dataset: refused (default), or an empty graph
     lenient_from: bool = field(default_factory=lambda: _env_bool("LENIENT_FROM", False))
+    # seconds between looks at the published release (0: serve the loaded one until restart)
+    reload_interval: float = field(default_factory=lambda: float(_env("RELOAD_INTERVAL", "1")))
     log_format: str = field(default_factory=lambda: _env("LOG_FORMAT", "json"))
     # set when --rdf/--graph were given at all, even with no file (an empty dataset)
     serve_files: bool = False

@@ -47,6 +47,7 @@ from dipkg.server.pages.terms import (
     wikidata_page,
 )
 from dipkg.server.pages.wording import Link, Writer, human_date
+from dipkg.server.versions import service_of
 from dipkg.server.worker import Term
 
 router = APIRouter()
@@ -204,7 +205,7 @@ def resource(request: Request, name: str, format: str | None = None) -> Response
     if not _NAME.fullmatch(name) or name in (".", ".."):
         return not_found(request, fmt, f"named {name!r}")
     iri = ID_IRI + name
-    service = request.app.state.service
+    service = service_of(request)
     reader = GraphReader(service.engine, service.dataset.etag)
     try:
         if fmt.rdflib is not None:
