@@ -209,8 +209,8 @@ class Versions:
     def _close(self, service: Service) -> None:
         service.engine.close()
         with self._lock:
-            shared = service.dataset.release_dir is not None and not service.dataset.owns_store and \
-                service.dataset.release_dir == self.current.dataset.release_dir
+            shared = self.current is not service and service.dataset.release_dir is not None and \
+                not service.dataset.owns_store and service.dataset.release_dir == self.current.dataset.release_dir
         if not shared:  # the marker is per process and release: keep it while the release is served
             service.dataset.close()
 
