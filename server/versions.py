@@ -25,6 +25,7 @@ import asyncio
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -152,6 +153,7 @@ class Versions:
             published = self._seen[0] if self._seen else str(self.settings.data_dir / "dipkg.nq")
             if self._seen is not None and self._seen == self.current.signature:
                 return self.current  # the release already served (a publish of the same content)
+            opening = time.monotonic()
             try:
                 fresh = self._open()
             except (DatasetError, QueryError, RuntimeError, OSError) as err:
@@ -161,7 +163,7 @@ class Versions:
                     log.warning("not serving the new release %s: %s; still serving release %s",
                                 Path(published).parent, message, self.current.release)
                 return self.current
-            self._swap(fresh)
+            self._swap(fresh, time.monotonic() - opening)
             return fresh
 
     def _open(self) -> Service:
@@ -183,14 +185,15 @@ class Versions:
         fresh.signature = file_signature(dataset.sources[0]) if dataset.sources else None
         return fresh
 
-    def _swap(self, fresh: Service) -> None:
+    def _swap(self, fresh: Service, seconds: float) -> None:
         with self._lock:
             old, self.current = self.current, fresh
             self._app_state.service = fresh  # the one reference every new request reads
             old.retired = True
             self.reloads += 1
             done = old.readers == 0
-        log.warning("now serving release %s (was %s)", fresh.release, old.release)
+        log.warning("now serving release %s (was %s; opened and checked in %.2f s)", fresh.release, old.release,
+                    seconds)
         if done:
             self._close_later(old)
 
