@@ -99,14 +99,17 @@ def main() -> int:
         time.sleep(args.quiet_s)
         quiet_end = time.monotonic()
         delays: list[float] = []
+        opening: list[float] = []  # what the service says opening and checking the release took
         target = first
         for _ in range(args.swaps):
             target = second if target == first else first
             swapped = point(out, target)
             deadline = swapped + 30
             while time.monotonic() < deadline:
-                if httpx.get(f"{base}/health", timeout=10).headers.get("x-dipkg-release") == target:
+                health = httpx.get(f"{base}/health", timeout=10)
+                if health.headers.get("x-dipkg-release") == target:
                     delays.append(time.monotonic() - swapped)
+                    opening.append(float(health.json()["last_reload_s"]))
                     break
                 time.sleep(0.01)
             else:
@@ -126,6 +129,7 @@ def main() -> int:
               f"2 workers, {args.swaps} swaps; {time.monotonic() - started:.0f} s")
         print(f"swap -> first response from the new release: {quantiles(delays)} "
               f"(max {1000 * max(delays, default=0):.0f} ms; the poll every 1 s included)")
+        print(f"of which opening and checking the new version: {quantiles(opening)}")
         print(f"COUNT while quiet:      {quantiles([s[1] for s in samples if s[0] < quiet_end])}")
         print(f"COUNT during the swaps: {quantiles([s[1] for s in samples if s[0] >= quiet_end])}")
         print(f"errors: {len(errors)}; answers not matching the release they name: {mismatched}; "

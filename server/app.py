@@ -159,6 +159,7 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
         return JSONResponse({
             "status": "ok", "graphs": len(service.dataset.graphs),
             "release": service.release, "reloads": request.app.state.versions.reloads,
+            "last_reload_s": request.app.state.versions.last_reload_s,
             "uptime_s": round(time.time() - service.started, 1),
             "workers": service.settings.workers, "workers_replaced": service.engine.killed,
             "sandbox": service.engine.sandbox,

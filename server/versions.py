@@ -114,6 +114,8 @@ class Versions:
         self._seen = published_signature(settings.data_dir) if settings.data_dir else None
         self._refused: set[str] = set()
         self.reloads = 0
+        #: seconds the last reload took to open and check the new version (None before the first)
+        self.last_reload_s: float | None = None
         self._closed = False
 
     @property
@@ -191,6 +193,7 @@ class Versions:
             self._app_state.service = fresh  # the one reference every new request reads
             old.retired = True
             self.reloads += 1
+            self.last_reload_s = round(seconds, 3)
             done = old.readers == 0
         log.warning("now serving release %s (was %s; opened and checked in %.2f s)", fresh.release, old.release,
                     seconds)
