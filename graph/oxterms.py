@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
 from rdflib.term import Node
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -36,3 +37,20 @@ def ox_quads(triples: Iterable[tuple[Node, Node, Node]], graph: Node | None = No
     name = ox_term(graph) if graph is not None else ox.DefaultGraph()
     for s, p, o in triples:
         yield ox.Quad(ox_term(s), ox_term(p), ox_term(o), name)  # type: ignore[arg-type]
+
+
+def rdf_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph | ox.Triple) -> Node:
+    """The same term for rdflib (the way back, for the stages that read a published release):
+    a blank node keeps its label, a literal its lexical form; ``xsd:string`` is a plain literal,
+    as the build writes it."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"not an RDF term rdflib can hold here: {term!r}")

@@ -56,6 +56,24 @@ def harmonize_kinds(all_facts: list[ArticleFacts]) -> None:
             m.kind = best.get(meeting_iri(m), m.kind)
 
 
+def kind_term(kind: str) -> URIRef:
+    """The ``dip:kind`` value of a meeting kind ("summit" -> ``dip:Summit``)."""
+    return DIP[_KIND[kind]]
+
+
+def kind_name(term: object) -> str | None:
+    """The meeting kind a ``dip:kind`` value stands for, or None for a term that is none."""
+    for name, local in _KIND.items():
+        if term == DIP[local]:
+            return name
+    return None
+
+
+def strongest_kind(kinds: list[str]) -> str:
+    """The most specific of the kinds the articles stating one meeting give it."""
+    return max(kinds, key=lambda k: _KIND_STRENGTH[k], default="other")
+
+
 def canonical_role(role: str) -> str:
     """One spelling per role, whatever the article's capitalisation ("president" ->
     "President"), since the position node is shared by every article that states it."""

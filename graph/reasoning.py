@@ -149,6 +149,14 @@ class _Chainer:
         self.by_p[p].add((s, o))
         self.queue.append(triple)
 
+    def seed(self, triples: Iterable[Triple]) -> None:
+        """Know ``triples`` as already closed: indexed for the joins of new triples, but not
+        joined among themselves again."""
+        for triple in triples:
+            if triple not in self.known:
+                self.add(triple)
+        self.queue.clear()
+
     def run(self, triples: Iterable[Triple]) -> None:
         for triple in triples:
             self.add(triple)
@@ -211,6 +219,22 @@ def infer(asserted: Graph) -> Graph:
     the same graph as ``infer_owlrl``, computed by forward chaining in time linear in the data."""
     chainer = _Chainer(_Axioms(asserted))
     chainer.run(asserted)
+    inferred = Graph()
+    for s, p, o in chainer.known:
+        if (s, p, o) not in asserted and _keep(s, p, o):
+            inferred.add((s, p, o))
+    return inferred
+
+
+def infer_more(schema: Graph, asserted: set[Triple], closed: Iterable[Triple], delta: Iterable[Triple]) -> Graph:
+    """``infer(asserted)`` semi-naively, where ``closed`` (the asserted triples before the change
+    and what was inferred from them) is already closed and ``delta`` is what the change added:
+    only joins that involve a new triple are made, so adding an article costs in proportion to
+    the article and what it touches, not to the corpus.  Additions only: a change that also
+    takes triples away needs ``infer`` (a removed triple may have supported others)."""
+    chainer = _Chainer(_Axioms(schema))
+    chainer.seed(closed)
+    chainer.run(delta)
     inferred = Graph()
     for s, p, o in chainer.known:
         if (s, p, o) not in asserted and _keep(s, p, o):
