@@ -167,7 +167,7 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
         })
 
     for module_name in ("dipkg.server.sparql", "dipkg.server.downloads", "dipkg.server.provenance",
-                        "dipkg.server.pages"):
+                        "dipkg.server.pages", "dipkg.server.articles"):
         try:
             module = __import__(module_name, fromlist=["router"])
         except ModuleNotFoundError as err:

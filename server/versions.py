@@ -246,8 +246,9 @@ class PinVersion:
         scope[SCOPE_KEY] = service
 
         async def named(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)[RELEASE_HEADER] = service.release
+            headers = MutableHeaders(scope=message) if message["type"] == "http.response.start" else None
+            if headers is not None and RELEASE_HEADER not in headers:  # a write names the release it made
+                headers[RELEASE_HEADER] = service.release
             await send(message)
 
         try:
