@@ -159,10 +159,10 @@ async def parse_article(request: Request) -> ArticleInput:
         if not isinstance(fields, dict):
             raise Refused(422, "the JSON body must be an object: {\"text\": …, \"title\": …, …}")
         return article_from(fields, fields.get("text"), None, request)
-    return await _parse_form(request, body, settings.max_article_bytes)
+    return await _parse_form(request, body)
 
 
-async def _parse_form(request: Request, body: bytes, limit: int) -> ArticleInput:
+async def _parse_form(request: Request, body: bytes) -> ArticleInput:
     sent = False
 
     async def replay() -> Message:
@@ -174,7 +174,7 @@ async def _parse_form(request: Request, body: bytes, limit: int) -> ArticleInput
 
     try:
         form = await Request(request.scope, replay).form(max_files=1, max_fields=len(FIELDS) + 2,
-                                                         max_part_size=limit + 1)
+                                                         max_part_size=max(1, len(body)))  # text: 413 below
     except Exception as err:  # python-multipart's and Starlette's parse errors have no common base
         raise Refused(400, f"the form cannot be read: {err}") from None
     fields: dict[str, Any] = {}
@@ -201,32 +201,23 @@ async def _parse_form(request: Request, body: bytes, limit: int) -> ArticleInput
 
 
 # --- writing, then serving what was written -------------------------------------------------------
-def _writer_lock(request: Request) -> asyncio.Lock:
-    """One writer at a time in this service (the event loop is one thread: no race to make it)."""
-    state = request.app.state
-    lock: asyncio.Lock | None = getattr(state, "dipkg_writer", None)
-    if lock is None:
-        lock = state.dipkg_writer = asyncio.Lock()
-    return lock
-
-
 async def write(request: Request, change: Callable[[], IngestResult]) -> tuple[IngestResult, Service]:
     """Run ``change`` (an ingest or a removal) in a thread, then serve the release it published;
     returns the result and the version now served."""
     versions: Versions = request.app.state.versions
 
     def run() -> tuple[IngestResult, Service, Service]:
-        before = versions.current
-        result = change()
-        return result, before, versions.reload()
+        with versions.writing:  # one writer at a time in this service
+            before = versions.current
+            result = change()
+            return result, before, versions.reload()
 
-    async with _writer_lock(request):
-        try:
-            result, before, served = await asyncio.to_thread(run)
-        except InputError as err:
-            raise Refused(422, str(err)) from None
-        except PublishError as err:
-            raise Refused(503, f"the new release could not be published: {err}") from None
+    try:
+        result, before, served = await asyncio.to_thread(run)
+    except InputError as err:
+        raise Refused(422, str(err)) from None
+    except PublishError as err:
+        raise Refused(503, f"the new release could not be published: {err}") from None
     if served is before and served.dataset.release_dir != result.release.resolve():
         raise Refused(500, f"release {result.release.name} was published but the service could not serve it "
                            f"(see its log); it still serves release {served.release}")

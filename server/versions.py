@@ -111,6 +111,9 @@ class Versions:
             first.signature = file_signature(first.dataset.sources[0])
         self._lock = threading.Lock()  # readers and the swap
         self._reloading = threading.Lock()  # one reload at a time
+        #: one write (ingest or removal, then its reload) at a time; held by the writing thread,
+        #: so a client that hangs up mid-write does not let a second writer in beside it
+        self.writing = threading.Lock()
         self._seen = published_signature(settings.data_dir) if settings.data_dir else None
         self._refused: set[str] = set()
         self.reloads = 0
@@ -204,8 +207,11 @@ class Versions:
         """Look at the published release every ``interval`` seconds; reload when it moved."""
         while True:
             await asyncio.sleep(interval)
-            if self.moved():
-                await asyncio.to_thread(self.reload)
+            try:
+                if self.moved():
+                    await asyncio.to_thread(self.reload)
+            except Exception:  # a bug must not stop the following for the rest of the service's life
+                log.exception("following the published release failed; trying again in %g s", interval)
 
     # -- closing --------------------------------------------------------------------------------
     def _close_later(self, service: Service) -> None:

@@ -115,6 +115,10 @@ def test_bad_input_is_refused_and_loses_nothing(writable: RunningServer, kwargs:
 def test_an_article_over_the_limit_is_413(writable: RunningServer) -> None:
     is_error(post(writable, json={"text": "Abe met Putin. " * (LIMIT // 10), **FIELDS}), 413,
              "DIPKG_MAX_ARTICLE_BYTES")
+    big = "Abe met Putin. " * (LIMIT // 10)
+    is_error(post(writable, data={"text": big, **FIELDS}), 413, "DIPKG_MAX_ARTICLE_BYTES")  # a form field
+    is_error(post(writable, files={"file": ("big.txt", big.encode(), "text/plain")}, data=FIELDS), 413,
+             "DIPKG_MAX_ARTICLE_BYTES")
     # a body far over the limit is refused by its declared length, before it is read
     huge = b'{"text": "' + b"x" * (LIMIT * 7 + 70_000) + b'"}'
     is_error(post(writable, content=huge, headers={**AUTH, "Content-Type": "application/json"}), 413,
