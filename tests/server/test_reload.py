@@ -27,6 +27,7 @@ from tests.server.conftest import ROOT, RunningServer
 SEEDS = ROOT / "seeds"
 DROPPED = "004_0ad484827421e4c7"  # the seed article the second release leaves out
 DROPPED_PAGE = f"/id/article-{DROPPED}"
+DROPPED_TITLE = "intends to continue dialogue with Russia"  # words of its title, for /search
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
 SD_DEFAULT_GRAPH = "http://www.w3.org/ns/sparql-service-description#defaultGraph"
@@ -68,6 +69,12 @@ def void_triples(server: RunningServer) -> tuple[str, int]:
     default = next(t.object for t in triples if t.predicate.value == SD_DEFAULT_GRAPH)
     value = next(t.object.value for t in triples if t.subject == default and t.predicate.value == VOID_TRIPLES)
     return response.headers["x-dipkg-release"], int(value)
+
+
+def found_by_search(server: RunningServer) -> list[str]:
+    response = httpx.get(f"{server.url}/search", params={"q": DROPPED_TITLE, "format": "json"}, timeout=30)
+    response.raise_for_status()
+    return [item["iri"] for item in response.json()["results"]]
 
 
 def release_of(server: RunningServer) -> str:
@@ -129,6 +136,7 @@ def test_a_new_release_is_served_whole_without_a_restart(seed_build: Any, tmp_pa
     assert old_etag == f'"{old}"'
     assert DROPPED in httpx.get(f"{server.url}/about", timeout=30).text
     assert httpx.get(f"{server.url}{DROPPED_PAGE}", timeout=30).status_code == 200
+    assert found_by_search(server) == [f"https://w3id.org/dipkg/id/article-{DROPPED}"]
 
     readers = Readers(server)
     try:
@@ -154,6 +162,7 @@ def test_a_new_release_is_served_whole_without_a_restart(seed_build: Any, tmp_pa
                      timeout=30).status_code == 200  # the old ETag no longer matches
     assert DROPPED not in httpx.get(f"{server.url}/about", timeout=30).text
     assert httpx.get(f"{server.url}{DROPPED_PAGE}", timeout=30).status_code == 404
+    assert found_by_search(server) == []
 
     # readers during the swap: only the two releases, each with its own numbers, COUNT = VoID
     assert not readers.errors, readers.errors[:5]
