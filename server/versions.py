@@ -115,7 +115,7 @@ class Versions:
         #: so a client that hangs up mid-write does not let a second writer in beside it
         self.writing = threading.Lock()
         self._seen = published_signature(settings.data_dir) if settings.data_dir else None
-        self._refused: set[str] = set()
+        self._refused: set[tuple[str, int, int] | None] = set()
         self.reloads = 0
         #: seconds the last reload took to open and check the new version (None before the first)
         self.last_reload_s: float | None = None
@@ -162,8 +162,8 @@ class Versions:
             try:
                 fresh = self._open()
             except (DatasetError, QueryError, RuntimeError, OSError) as err:
-                if published not in self._refused:
-                    self._refused.add(published)
+                if self._seen not in self._refused:  # one line per release (a repaired one is new)
+                    self._refused.add(self._seen)
                     message = err.message if isinstance(err, QueryError) else str(err)
                     log.warning("not serving the new release %s: %s; still serving release %s",
                                 Path(published).parent, message, self.current.release)
@@ -178,17 +178,23 @@ class Versions:
         try:
             engine = QueryEngine(dataset, self.settings)
         except BaseException:
-            dataset.close()
+            self._discard(dataset)
             raise
         try:
             engine.execute(QueryRequest("ASK { ?s ?p ?o }"))
         except BaseException:
             engine.close()
-            dataset.close()
+            self._discard(dataset)
             raise
         fresh = Service(self.settings, dataset, engine, self.current.started)
         fresh.signature = file_signature(dataset.sources[0]) if dataset.sources else None
         return fresh
+
+    def _discard(self, dataset: ServedDataset) -> None:
+        """Close a dataset that will not be served; the marker of a release still served (files
+        replaced in place: the same folder) stays."""
+        if dataset.owns_store or dataset.release_dir != self.current.dataset.release_dir:
+            dataset.close()
 
     def _swap(self, fresh: Service, seconds: float) -> None:
         with self._lock:
