@@ -59,7 +59,7 @@ FACTS = "PREFIX prov: <http://www.w3.org/ns/prov#> SELECT DISTINCT ?fact WHERE {
 
 
 class Refused(Exception):
-    """A write refused before the ingest API was called: an HTTP status and a one-line reason."""
+    """A write refused or failed (by this module or the ingest): an HTTP status and a one-line reason."""
 
     def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
