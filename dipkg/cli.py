@@ -6,9 +6,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dipkg.graph.errors import InputError
 from dipkg.graph.resources import package_version
+
+if TYPE_CHECKING:
+    from dipkg.graph.ingest import ArticleInput
 
 
 def _articles(given: Path | None) -> Path:
@@ -50,6 +54,68 @@ def _build(args: argparse.Namespace) -> int:
     print(f"built {len(result.facts)} articles: {kinds}; "
           f"{result.asserted} triples asserted, {result.inferred} inferred; "
           f"{result.seconds:.1f} s -> {args.out}/dipkg.trig, {args.out}/dipkg.ttl")
+    return 0
+
+
+def _inputs(args: argparse.Namespace) -> list[ArticleInput]:
+    """What ``dipkg ingest`` was given: files (metadata from the options, else from an
+    ``articles.toml`` beside them) or folders with their manifest."""
+    from dipkg.graph.articles import MANIFEST, PartialDate, load_article, load_articles, read_manifest
+    from dipkg.graph.ingest import ArticleInput
+
+    given = {"title": args.title, "publisher": args.publisher, "published": args.published, "url": args.url}
+    inputs: list[ArticleInput] = []
+    for path in args.files:
+        if path.is_dir():
+            articles = load_articles(path)
+        else:
+            entry: dict[str, object] = {k: v for k, v in given.items() if v is not None}
+            if "published" not in entry and (path.parent / MANIFEST).is_file():
+                entry = {**read_manifest(path.parent).get(path.name, {}), **entry}
+            if not path.exists() and not path.is_symlink():
+                raise InputError(path, "article not found")
+            if "published" not in entry:
+                raise InputError(path, "no publication date: give --published YYYY-MM-DD "
+                                       f"or list the file in {MANIFEST} beside it")
+            PartialDate.parse(str(entry["published"]), path)  # named by the file, not a manifest
+            articles = [load_article(path.parent, path.name, entry)]
+        inputs.extend(ArticleInput(a.text, a.file_name, a.title, a.publisher, a.published.iso(), a.url)
+                      for a in articles)
+    return inputs
+
+
+def _kinds(facts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(facts.items()) if v) or "no facts"
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from dipkg.graph.build import BuildError
+    from dipkg.graph.ingest import ingest
+
+    try:
+        result = ingest(args.data, _inputs(args))
+    except (InputError, BuildError) as err:
+        print(f"dipkg ingest: error: {err}".splitlines()[0], file=sys.stderr)
+        return 2
+    for iri in result.already_present:
+        print(f"already there: {iri}")
+    if result.added:
+        print(f"ingested {len(result.added)} article(s): {_kinds(result.facts)}; "
+              f"{result.seconds:.1f} s -> {result.release}")
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    from dipkg.graph.build import BuildError
+    from dipkg.graph.ingest import remove
+
+    try:
+        result = remove(args.data, args.article)
+    except (InputError, BuildError) as err:
+        print(f"dipkg remove: error: {err}".splitlines()[0], file=sys.stderr)
+        return 2
+    print(f"removed {', '.join(result.removed)}: {_kinds(result.facts)}; "
+          f"{result.seconds:.1f} s -> {result.release}")
     return 0
 
 
@@ -245,6 +311,19 @@ def parser() -> argparse.ArgumentParser:
                    help="folder of *.txt and articles.toml (default: ./seeds, else the sample seeds of dipkg)")
     b.add_argument("--out", type=Path, default=Path("build"), help="output folder")
     b.set_defaults(func=_build)
+    i = sub.add_parser("ingest", help="add articles to a built graph without a rebuild (a new release)")
+    i.add_argument("files", type=Path, nargs="+", metavar="FILE",
+                   help="article files (*.txt), or folders with their articles.toml")
+    i.add_argument("--data", type=Path, default=Path("build"), help="the folder dipkg build wrote (default build/)")
+    i.add_argument("--title")
+    i.add_argument("--publisher")
+    i.add_argument("--published", help="YYYY-MM-DD, YYYY-MM or YYYY (else from articles.toml beside the file)")
+    i.add_argument("--url")
+    i.set_defaults(func=_ingest)
+    r = sub.add_parser("remove", help="take one article out of a built graph (a new release)")
+    r.add_argument("article", help="its file name, IRI or id (article-<name>)")
+    r.add_argument("--data", type=Path, default=Path("build"), help="the folder dipkg build wrote (default build/)")
+    r.set_defaults(func=_remove)
     e = sub.add_parser("evaluate", help="score a built dataset against gold facts")
     e.add_argument("--gold", type=Path, required=True)
     e.add_argument("--data", type=Path, default=Path("build"), help="folder holding dipkg.trig")

@@ -400,7 +400,7 @@ def remove(data_dir: Path, article: str) -> IngestResult:
         if sharers:
             _validate_part(dataset, sharers)
         release, _ = _publish(data_dir, state, before, Graph())
-        return IngestResult(release, removed=[str(node)], facts=dict(sorted(counts.items())),
+        return IngestResult(release, removed=[str(node)], facts={k: v for k, v in sorted(counts.items()) if v},
                             seconds=time.perf_counter() - started)
 
 
