@@ -7,6 +7,8 @@ each expose ``router``; they reach the served dataset and the engine through
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import sys
@@ -14,7 +16,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -29,9 +30,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from dipkg.graph.resources import package_version
 from dipkg.server.config import Settings
 from dipkg.server.dataset import ServedDataset, load_dataset
-from dipkg.server.engine import Engine, QueryEngine
+from dipkg.server.engine import QueryEngine
 from dipkg.server.openapi import without_422
 from dipkg.server.protocol import error_response
+from dipkg.server.versions import PinVersion, Service, Versions, make_engine, service_of
+
+__all__ = ["Service", "create_app", "service_of"]
 
 access_log = logging.getLogger("dipkg.access")
 
@@ -66,14 +70,6 @@ def bad_query_string(raw: bytes) -> str | None:
     return None
 
 
-@dataclass
-class Service:
-    settings: Settings
-    dataset: ServedDataset
-    engine: Engine
-    started: float
-
-
 def _configure_logging(settings: Settings) -> None:
     if access_log.handlers:
         return
@@ -82,16 +78,6 @@ def _configure_logging(settings: Settings) -> None:
     access_log.addHandler(handler)
     access_log.setLevel(logging.INFO)
     access_log.propagate = False
-
-
-def make_engine(dataset: ServedDataset, settings: Settings) -> Engine:
-    """The query engine, chosen once at start-up: the worker pool over the release's store, or
-    (``--backend URL``) the external SPARQL endpoint the release was pushed to."""
-    if settings.backend:
-        from dipkg.server.backend import RemoteEngine
-
-        return RemoteEngine(dataset, settings)
-    return QueryEngine(dataset, settings)
 
 
 def create_app(settings: Settings | None = None, dataset: ServedDataset | None = None) -> FastAPI:
@@ -104,13 +90,20 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         nonlocal dataset
         served, dataset = dataset or load_dataset(settings), None  # a given dataset serves one lifespan
-        engine = make_engine(served, settings)
-        app.state.service = Service(settings, served, engine, time.time())
+        versions = Versions(settings, Service(settings, served, make_engine(served, settings), time.time()),
+                            app.state)
+        app.state.versions = versions
+        follower = None
+        if versions.follows and settings.reload_interval > 0:
+            follower = asyncio.create_task(versions.follow(settings.reload_interval))
         try:
             yield
         finally:
-            engine.close()
-            served.close()
+            if follower is not None:
+                follower.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await follower
+            versions.close()
 
     # No /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a CDN and start them with
     # an inline script, which an offline machine cannot fetch and SECURITY_HEADERS forbids. The
@@ -164,13 +157,18 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
                         " ".join(f"{k}={v}" for k, v in record.items()))
         return response
 
+    # outermost, so that a request stays pinned to its version until its body is sent
+    app.add_middleware(PinVersion)
+
     @app.get("/health")
     async def health(request: Request) -> JSONResponse:
         """On the event loop itself (it only reads counters), so it answers even when every
         thread is busy."""
-        service: Service = request.app.state.service
+        service = service_of(request)
         return JSONResponse({
             "status": "ok", "graphs": len(service.dataset.graphs),
+            "release": service.release, "reloads": request.app.state.versions.reloads,
+            "last_reload_s": request.app.state.versions.last_reload_s,
             "uptime_s": round(time.time() - service.started, 1),
             "workers": service.settings.workers, "workers_replaced": service.engine.killed,
             "sandbox": service.engine.sandbox,
@@ -183,7 +181,7 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
     # wikidata before downloads: its /download/wikidata.qs is more specific than /download/{filename}
     for module_name in ("dipkg.server.sparql", "dipkg.server.wikidata", "dipkg.server.downloads",
                         "dipkg.server.vocabulary", "dipkg.server.provenance",
-                        "dipkg.server.pages"):
+                        "dipkg.server.pages", "dipkg.server.articles"):
         try:
             module = __import__(module_name, fromlist=["router"])
         except ModuleNotFoundError as err:

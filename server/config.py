@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dipkg.graph.articles import max_article_bytes
+
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(f"DIPKG_{name}", default)
@@ -58,6 +60,12 @@ class Settings:
     backend_default_graph: str | None = field(default_factory=lambda: _env("BACKEND_DEFAULT_GRAPH", "") or None)
     # FROM <http://…> naming no graph of this dataset: refused (default), or an empty graph
     lenient_from: bool = field(default_factory=lambda: _env_bool("LENIENT_FROM", False))
+    # seconds between looks at the published release (0: serve the loaded one until restart)
+    reload_interval: float = field(default_factory=lambda: float(_env("RELOAD_INTERVAL", "1")))
+    # the bearer token that POST/DELETE /articles need; empty: writing is off (never printed)
+    write_token: str = field(default_factory=lambda: _env("WRITE_TOKEN", ""), repr=False)
+    # the largest article accepted, in bytes (the build's limit, DIPKG_MAX_ARTICLE_BYTES)
+    max_article_bytes: int = field(default_factory=max_article_bytes)
     log_format: str = field(default_factory=lambda: _env("LOG_FORMAT", "json"))
     # set when --rdf/--graph were given at all, even with no file (an empty dataset)
     serve_files: bool = False

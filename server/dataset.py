@@ -228,7 +228,7 @@ def _open_release(settings: Settings, nq: Path) -> ServedDataset | None:
         return None
     try:
         ox.Store.read_only(str(release / STORE))
-    except OSError as err:
+    except (OSError, RuntimeError) as err:  # RuntimeError: a corrupt store ("Corruption: …")
         raise DatasetError(f"{release / STORE}: cannot open the store: {err}") from None
     with contextlib.suppress(OSError):
         (release / f"{SERVING}{os.getpid()}").touch()

@@ -35,7 +35,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
@@ -50,6 +50,7 @@ from dipkg.server.protocol import choose, content_type, error_response, graph_fo
 from dipkg.server.protocol import serialize_rdf as _serialize
 from dipkg.server.sparql import DUMPS, BadParameter, Params
 from dipkg.server.sparql import SPANS_DUMP as SPANS_DUMP  # (the about page lists it)
+from dipkg.server.versions import service_of
 
 if TYPE_CHECKING:
     from dipkg.server.app import Service
@@ -67,7 +68,7 @@ MAX_CACHED_BYTES = 32 * 1024 * 1024
 
 
 def _service(request: Request) -> Service:
-    return cast("Service", request.app.state.service)
+    return service_of(request)  # the version this request is pinned to
 
 
 class NotFound(QueryError):
@@ -127,7 +128,7 @@ _STATE_LOCK = threading.Lock()
 
 
 def _downloads(request: Request) -> _Downloads:
-    state = request.app.state
+    state = _service(request).state  # per version: a new release is parsed and produced anew
     with _STATE_LOCK:
         downloads: _Downloads | None = getattr(state, "dipkg_downloads", None)
         if downloads is None:

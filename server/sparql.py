@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl
 
 import anyio
@@ -81,6 +81,7 @@ from dipkg.server.protocol import (
     wants_provenance,
 )
 from dipkg.server.provenance import annotate
+from dipkg.server.versions import service_of
 
 if TYPE_CHECKING:
     from dipkg.server.app import Service
@@ -108,7 +109,7 @@ STATS_RETRY_S = 300.0
 
 
 def _service(request: Request) -> Service:
-    return cast("Service", request.app.state.service)
+    return service_of(request)  # the version this request is pinned to
 
 
 class BadParameter(QueryError):
@@ -433,7 +434,7 @@ def ox_term(term: Any) -> ox.NamedNode | ox.Literal:
 
 def statistics(request: Request) -> Statistics:
     """The cached statistics of this app's dataset (computed on first use; retried if incomplete)."""
-    state = request.app.state
+    state = _service(request).state  # per version: a new release has its own statistics
     with _STATS_LOCK:
         cached: Statistics | None = getattr(state, "dipkg_sd_statistics", None)
         if cached is not None and (cached.complete or time.monotonic() - cached.computed < STATS_RETRY_S):

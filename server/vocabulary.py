@@ -11,7 +11,7 @@ computed once through the engine, under its limits, and cached), each with its `
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -20,9 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from dipkg.server.engine import QueryError, QueryRequest, Solutions
 from dipkg.server.protocol import PREFIXES, query_error_response
 from dipkg.server.sparql import Statistics, statistics
-
-if TYPE_CHECKING:
-    from dipkg.server.app import Service
+from dipkg.server.versions import Service, service_of
 
 router = APIRouter()
 
@@ -72,8 +70,8 @@ def terms(service: Service, stats: Statistics) -> dict[str, Any]:
 
 
 def cached_terms(request: Request) -> dict[str, Any]:
-    state = request.app.state
-    service = cast("Service", state.service)
+    service = service_of(request)
+    state = service.state  # one cache per served version
     stats = statistics(request)
     with _LOCK:
         cached = getattr(state, "dipkg_terms", None)

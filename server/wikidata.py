@@ -21,7 +21,7 @@ import re
 import threading
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
@@ -33,9 +33,7 @@ from dipkg.server.conditional import validators as _validators
 from dipkg.server.dataset import rdf_format
 from dipkg.server.openapi import WIKIDATA_RESPONSES
 from dipkg.server.protocol import error_response
-
-if TYPE_CHECKING:
-    from dipkg.server.app import Service
+from dipkg.server.versions import Service, service_of
 
 router = APIRouter()
 
@@ -80,9 +78,9 @@ def served_store(service: Service) -> ox.Store:
 
 
 def wikidata_export(request: Request) -> Export:
-    """The export of the served data, made once per service and kept."""
-    state = request.app.state
-    service = cast("Service", state.service)
+    """The export of the served data, made once per served version and kept with it."""
+    service = service_of(request)
+    state = service.state
     with _LOCK:
         cached = getattr(state, "dipkg_wikidata", None)
         if cached is not None and cached[0] is service:
@@ -109,7 +107,7 @@ def _text(lines: list[str]) -> bytes:
 @router.head("/download/wikidata.qs", include_in_schema=False)
 def quickstatements(request: Request, fact: str | None = None) -> Response:
     """Every QuickStatements line, or one fact's (``?fact=IRI``)."""
-    dataset = cast("Service", request.app.state.service).dataset
+    dataset = service_of(request).dataset
     name = "wikidata.qs"
     if fact is not None:
         fact = fact.strip()
@@ -133,7 +131,7 @@ def quickstatements(request: Request, fact: str | None = None) -> Response:
 @router.head("/download/wikidata-rejected.tsv", include_in_schema=False)
 def rejected(request: Request) -> Response:
     """The facts the export leaves out, each with its reason (kind, fact, reason)."""
-    dataset = cast("Service", request.app.state.service).dataset
+    dataset = service_of(request).dataset
     headers = {**_validators(dataset), "Content-Disposition": 'attachment; filename="wikidata-rejected.tsv"'}
     if not_modified(request, dataset.etag, dataset.last_modified):
         return Response(status_code=304, headers=headers)

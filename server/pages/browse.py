@@ -27,6 +27,7 @@ from dipkg.server.engine import QueryError
 from dipkg.server.pages.reading import GraphReader, Row
 from dipkg.server.pages.routes import page, root_of
 from dipkg.server.pages.terms import local_href
+from dipkg.server.versions import service_of
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -198,7 +199,7 @@ def _cells(kind: Kind, row: Row, root: str) -> list[Cell]:
 
 
 def _reader(request: Request) -> GraphReader:
-    service = request.app.state.service
+    service = service_of(request)
     return GraphReader(service.engine, service.dataset.etag)
 
 
@@ -377,7 +378,7 @@ def search(request: Request, q: str = "", format: str | None = None) -> Response
 @router.api_route("/about", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False)
 def about(request: Request) -> Response:
     """The dataset's home: what is in the graph, where it comes from, how to get it."""
-    service = request.app.state.service
+    service = service_of(request)
     reader = _reader(request)
     try:
         counts = {kind.title: len(_rows(reader, kind, False)) for kind in KINDS.values() if not kind.entity}

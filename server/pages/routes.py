@@ -49,6 +49,7 @@ from dipkg.server.pages.terms import (
     wikidata_page,
 )
 from dipkg.server.pages.wording import Link, Writer, human_date
+from dipkg.server.versions import service_of
 from dipkg.server.wikidata import fact_statements
 from dipkg.server.worker import Term
 
@@ -208,7 +209,7 @@ def resource(request: Request, name: str, format: str | None = None) -> Response
     if not _NAME.fullmatch(name) or name in (".", ".."):
         return not_found(request, fmt, f"named {name!r}")
     iri = ID_IRI + name
-    service = request.app.state.service
+    service = service_of(request)
     reader = GraphReader(service.engine, service.dataset.etag)
     try:
         if fmt.rdflib is not None:

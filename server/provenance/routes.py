@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -42,6 +42,7 @@ from dipkg.server.provenance.terms import (
     log,
     nt_triple,
 )
+from dipkg.server.versions import service_of
 from dipkg.server.worker import Term
 
 if TYPE_CHECKING:
@@ -370,7 +371,7 @@ def provenance(request: Request, iri: str | None = None) -> Response:
     if not valid_iri(iri):
         return _error(request, html, 400,
                       f"iri={iri!r} is not an absolute IRI (such as https://w3id.org/dipkg/id/Shinzo_Abe)")
-    service = cast("Service", request.app.state.service)
+    service = service_of(request)
     try:
         described = describe(service, iri)
     except QueryError as err:

@@ -29,7 +29,9 @@ def test_the_service_reads_the_release_store_and_keeps_it_through_rebuilds(
     publish(seed_build.result, out)
     release = current_release(out)
     assert release is not None
-    running = start_server(["--data", str(out)], {"DIPKG_WORKERS": "1"})
+    # not following new releases (DIPKG_RELOAD_INTERVAL=0): the loaded release is read until the
+    # end, and its marker keeps rebuilds from sweeping it (test_reload.py: following them)
+    running = start_server(["--data", str(out)], {"DIPKG_WORKERS": "1", "DIPKG_RELOAD_INTERVAL": "0"})
     pid = running.process.pid
     assert (release / f".serving-{pid}").exists()
     assert not list(Path(tempfile.gettempdir()).glob(f"{PRIVATE_PREFIX}{pid}-*"))  # nothing copied
