@@ -82,6 +82,10 @@ def write_store(folder: Path) -> dict[str, Any]:
     info = fill(store, folder / "dipkg.nq")
     store.optimize()
     del store  # closes the database before the folder is renamed into place
+    # the size of every file the service hands out, so that it can refuse a release whose files
+    # were cut short or changed after publishing (a stat each, at every open: no re-reading)
+    info["files"] = {p.name: p.stat().st_size for p in sorted(folder.iterdir())
+                     if p.is_file() and p.name != INFO and not p.name.startswith(".")}
     (folder / INFO).write_text(json.dumps(info, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return info
 

@@ -217,6 +217,23 @@ def sweep_private_stores() -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def check_files(release: Path, info: dict[str, Any]) -> None:
+    """The release's files are as published: each the size ``store-info.json`` recorded (a
+    dump cut short by a full disk or a copy, or edited afterwards, is refused, not served)."""
+    recorded = info.get("files")
+    if not isinstance(recorded, dict):
+        return  # a release published before sizes were recorded: nothing to check against
+    for name, size in sorted(recorded.items()):
+        path = release / name
+        try:
+            actual = path.stat().st_size
+        except OSError:
+            raise DatasetError(f"{path}: missing from the release (published with {size} bytes)") from None
+        if actual != size:
+            raise DatasetError(f"{path}: {actual} bytes, but the release was published with {size} "
+                               "(cut short or changed since): rebuild or restore it") from None
+
+
 def _open_release(settings: Settings, nq: Path) -> ServedDataset | None:
     """The store ``dipkg build`` wrote into the release, opened as it is: no parsing, no copy.
 
@@ -226,6 +243,7 @@ def _open_release(settings: Settings, nq: Path) -> ServedDataset | None:
     info = read_info(release)
     if info is None:
         return None
+    check_files(release, info)
     try:
         ox.Store.read_only(str(release / STORE))
     except (OSError, RuntimeError) as err:  # RuntimeError: a corrupt store ("Corruption: …")

@@ -3,11 +3,15 @@ private store left behind by a service that died."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import httpx
+import pytest
 
 from dipkg.cli import main
 from dipkg.graph.publish import current_release
@@ -55,3 +59,36 @@ def test_private_stores_of_dead_services_are_swept(tmp_path: Path) -> None:
         for folder in (dead, mine):
             if folder.exists():
                 os.rmdir(folder)
+
+
+def _serve_fails(data: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "dipkg", "serve", "--data", str(data), "--port", "0"],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "DIPKG_WORKERS": "1"})
+
+
+@pytest.mark.parametrize("damage", ["truncate", "append", "delete"])
+def test_a_release_whose_files_changed_after_publishing_is_refused(previous_build: Path, damage: str) -> None:
+    """Issue 7, 12: a dipkg.nq cut short (a full disk, a copy interrupted) was served as it was."""
+    release = current_release(previous_build)
+    assert release is not None
+    nq = release / "dipkg.nq"
+    if damage == "truncate":
+        nq.write_bytes(nq.read_bytes()[: nq.stat().st_size // 2])
+    elif damage == "append":
+        with nq.open("ab") as file:
+            file.write(b"<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n")
+    else:
+        nq.unlink()
+    done = _serve_fails(previous_build)
+    assert done.returncode == 2, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "dipkg.nq" in lines[0] and "Traceback" not in done.stderr, done.stderr
+
+
+def test_an_intact_release_records_the_size_of_every_file(previous_build: Path) -> None:
+    release = current_release(previous_build)
+    assert release is not None
+    info = json.loads((release / "store-info.json").read_text(encoding="utf-8"))
+    served = {p.name for p in release.iterdir() if p.is_file() and p.name != "store-info.json"}
+    assert set(info["files"]) == served and {"dipkg.nq", "dipkg.trig", "dipkg.ttl"} <= served
+    assert all(info["files"][name] == (release / name).stat().st_size for name in served)
