@@ -41,6 +41,7 @@ from dipkg.graph.ingest import ArticleInput, IngestResult, ingest, remove
 from dipkg.graph.namespace import ID_IRI
 from dipkg.graph.publish import PublishError
 from dipkg.server.engine import QueryError, QueryRequest, Solutions
+from dipkg.server.openapi import ARTICLE_DELETE_RESPONSES, ARTICLE_POST_RESPONSES
 from dipkg.server.protocol import error_response
 from dipkg.server.versions import RELEASE_HEADER, Service, Versions, service_of
 
@@ -242,7 +243,7 @@ def _refusal(err: Refused) -> Response:
     return error_response(err.status, err.detail, headers=err.headers)
 
 
-@router.post("/articles", status_code=201)
+@router.post("/articles", status_code=201, responses=ARTICLE_POST_RESPONSES)
 async def add_article(request: Request) -> Response:
     """Add one article: extracted, merged, published, and served before the answer comes."""
     try:
@@ -274,7 +275,7 @@ def resolve_article(service: Service, given: str) -> str | None:
     return wanted if wanted in service.dataset.article_graphs else None
 
 
-@router.delete("/articles/{article:path}")
+@router.delete("/articles/{article:path}", responses=ARTICLE_DELETE_RESPONSES)
 async def delete_article(request: Request, article: str) -> Response:
     """Take one article out: its graph and every fact only it supported."""
     try:

@@ -138,6 +138,26 @@ WIKIDATA_RESPONSES: dict[int | str, Json] = {
     404: _error("no QuickStatements for that fact, with the reason"),
 }
 
+_WRITE_REFUSALS: dict[int | str, Json] = {
+    400: _error("bad input, or the token sent in the query string (never put it in a URL)"),
+    401: _error("no bearer token (Authorization: Bearer …)"),
+    403: _error("a wrong token, or writing is off (no DIPKG_WRITE_TOKEN set)"),
+}
+ARTICLE_POST_RESPONSES: dict[int | str, Json] = {
+    200: {"description": "the same text is already there: nothing changed", "content": {"application/json": {}}},
+    201: {"description": "added and served: the article's IRI and what was extracted",
+          "content": {"application/json": {}}},
+    **_WRITE_REFUSALS,
+    413: _error("the article is larger than DIPKG_MAX_ARTICLE_BYTES"),
+    415: _error("neither JSON nor a form"),
+    422: _error("an article the build refuses (a date it cannot read, no text)"),
+}
+ARTICLE_DELETE_RESPONSES: dict[int | str, Json] = {
+    200: {"description": "removed: what the release no longer holds", "content": {"application/json": {}}},
+    **_WRITE_REFUSALS,
+    404: _error("no such article in the served release"),
+}
+
 PROVENANCE_RESPONSES: dict[int | str, Json] = {
     200: {"description": "every fact about the resource with its sources (JSON; a page for browsers)",
           "content": {"application/json": {"schema": {"type": "object"}}, "text/html": _TEXT}},
