@@ -44,7 +44,8 @@ class Settings:
     allow_service: bool = field(default_factory=lambda: _env_bool("ALLOW_SERVICE", False))
     # FROM <http://…> naming no graph of this dataset: refused (default), or an empty graph
     lenient_from: bool = field(default_factory=lambda: _env_bool("LENIENT_FROM", False))
-    log_format: str = field(default_factory=lambda: _env("LOG_FORMAT", "json"))
+    # access log: "json" lines, "text" for people, or "auto" (text when stderr is a terminal)
+    log_format: str = field(default_factory=lambda: _env("LOG_FORMAT", "auto"))
     # set when --rdf/--graph were given at all, even with no file (an empty dataset)
     serve_files: bool = False
 

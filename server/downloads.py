@@ -40,8 +40,8 @@ from fastapi.responses import FileResponse
 from dipkg.graph.namespace import ID_IRI, INFERRED_GRAPH
 from dipkg.server.dataset import rdf_format
 from dipkg.server.engine import QueryError
-from dipkg.server.protocol import choose, content_type, error_response, graph_format, query_error_response
-from dipkg.server.protocol import serialize_rdf as _serialize
+from dipkg.server.negotiation import choose, content_type, error_response, graph_format, query_error_response
+from dipkg.server.serializers import serialize_rdf as _serialize
 from dipkg.server.sparql import BadParameter, Params
 
 if TYPE_CHECKING:

@@ -89,6 +89,9 @@ class QueryRequest:
     timeout: float | None = None
     max_rows: int | None = None
     base_iri: str | None = None
+    #: the formats the client gets, so the worker can write the answer itself (``server.native``):
+    #: ``{"results": "json", "graph": "turtle", "prefixes": {...}}``; None for rows and triples
+    native: dict[str, Any] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -112,7 +115,20 @@ class Triples:
     seconds: float = 0.0
 
 
-Result = Solutions | Boolean | Triples
+@dataclass
+class Body:
+    """An answer the worker wrote itself: ``form`` "solutions" or "graph", in format ``format``
+    (a ``server.negotiation`` name), ``count`` rows or triples."""
+
+    body: bytes
+    form: str
+    format: str
+    count: int
+    truncated: bool = False
+    seconds: float = 0.0
+
+
+Result = Solutions | Boolean | Triples | Body
 
 def _how_it_ended(exitcode: int | None) -> str:
     if exitcode is None:
@@ -225,6 +241,7 @@ class QueryEngine:
             "max_rows": cap,
             "max_bytes": self.settings.max_result_bytes,
             "base_iri": request.base_iri,
+            "native": request.native,
         }
 
     def limit(self, request: QueryRequest) -> float:
@@ -312,6 +329,8 @@ class QueryEngine:
             return Boolean(reply["value"], seconds)
         if kind == "solutions":
             return Solutions(reply["variables"], reply["rows"], reply["truncated"], seconds)
+        if kind == "body":
+            return Body(reply["body"], reply["form"], reply["format"], reply["count"], reply["truncated"], seconds)
         return Triples(reply["triples"], reply["truncated"], seconds)
 
     def close(self) -> None:
