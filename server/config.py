@@ -46,6 +46,8 @@ class Settings:
     lenient_from: bool = field(default_factory=lambda: _env_bool("LENIENT_FROM", False))
     # access log: "json" lines, "text" for people, or "auto" (text when stderr is a terminal)
     log_format: str = field(default_factory=lambda: _env("LOG_FORMAT", "auto"))
+    # the HTTP parser: "auto" (httptools where installed, else h11), "httptools" or "h11"
+    http: str = field(default_factory=lambda: _env("HTTP", "auto"))
     # set when --rdf/--graph were given at all, even with no file (an empty dataset)
     serve_files: bool = False
 
