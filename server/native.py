@@ -146,6 +146,6 @@ def write_graph(triples: list[ox.Triple], rdf_format: ox.RdfFormat, prefixes: di
         data = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     try:
         out = ox.serialize(data, format=rdf_format, prefixes=prefixes)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OSError):  # pyoxigraph says "JSON-LD does not support RDF 1.2" as OSError
         return None
     return out

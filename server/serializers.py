@@ -220,7 +220,7 @@ def serialize_rdf(items: Iterable[Any], fmt: Format, prefixes: Mapping[str, str]
                 for i in items)
     try:
         out = ox.serialize(data, format=fmt.rdf_format, prefixes=dict(prefixes or PREFIXES))
-    except (ValueError, TypeError) as err:
+    except (ValueError, TypeError, OSError) as err:
         raise NotAcceptable(f"this graph cannot be written as {fmt.name}: {err}; ask for Turtle or N-Triples",
                             [GRAPH_FORMATS[0].media_type, GRAPH_FORMATS[1].media_type]) from None
     assert out is not None  # no output file given: pyoxigraph returns the bytes
