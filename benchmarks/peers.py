@@ -177,16 +177,20 @@ def run_cell(server: Server, query: str, concurrency: int, seconds: float) -> di
             "p99_ms": 1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]}
 
 
-def make_servers(nq: Path, work: Path, wanted: list[str]) -> list[Server]:
+def make_servers(nq: Path, work: Path, wanted: list[str], baseline: Path | None = None) -> list[Server]:
     servers = []
     if "dipkg" in wanted:
         data = work / "dipkg-data"
         if not data.exists():  # a servable folder with its store, as dipkg build writes one
             subprocess.run([str(BIN / "dipkg"), "load", str(nq), "--out", str(data)], check=True,
                            capture_output=True)
+        serve = ["serve", "--data", str(data), "--host", "127.0.0.1", "--query-timeout", "30"]
         port = free_port()
-        servers.append(Server("dipkg", [str(BIN / "dipkg"), "serve", "--data", str(data), "--host", "127.0.0.1",
-                                        "--port", str(port), "--query-timeout", "30"], port, "/sparql"))
+        servers.append(Server("dipkg", [str(BIN / "dipkg"), *serve, "--port", str(port)], port, "/sparql"))
+        if baseline is not None:  # an older checkout's dipkg (its own code, this venv), for before/after
+            port = free_port()
+            servers.append(Server("dipkg-before", ["/usr/bin/env", "-C", str(baseline), sys.executable, "-m",
+                                                   "dipkg", *serve, "--port", str(port)], port, "/sparql"))
     oxigraph = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
     if "oxigraph" in wanted and oxigraph:
         location = work / "oxigraph-store"
@@ -215,6 +219,10 @@ def main() -> None:
     ap.add_argument("--source", type=Path, default=ROOT / "build" / "dipkg.nq")
     ap.add_argument("--smoke", action="store_true", help="tiny sizes and cells: checks the harness works")
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--queries", default="", help="only these queries (comma-separated names, e.g. "
+                    "'point lookup,aggregate'); default all")
+    ap.add_argument("--baseline", type=Path, default=None, help="also serve with the dipkg of this checkout "
+                    "(e.g. one `git worktree add` or `git archive` made), as dipkg-before, for a before/after run")
     args = ap.parse_args()
     if args.smoke:  # tiny sizes and cells, unless given
         args.sizes, args.rounds = "20000", 1
@@ -224,6 +232,12 @@ def main() -> None:
     from corpus import replicate
 
     queries = {**QUERIES, **_examples()}
+    if args.queries:
+        wanted_queries = [q.strip() for q in args.queries.split(",")]
+        unknown = [q for q in wanted_queries if q not in queries]
+        if unknown:
+            ap.error(f"unknown queries {unknown}; known: {', '.join(queries)}")
+        queries = {q: queries[q] for q in wanted_queries}
     report: dict[str, object] = {"machine": {"cpus": os.cpu_count()}, "sizes": {}}
     work_root = Path(tempfile.mkdtemp(prefix="dipkg-peers-"))
     try:
@@ -232,7 +246,7 @@ def main() -> None:
             work.mkdir()
             nq = work / "corpus.nq"
             quads = replicate(args.source, size, nq)
-            servers = make_servers(nq, work, args.servers.split(","))
+            servers = make_servers(nq, work, args.servers.split(","), args.baseline)
             cells: dict[str, dict[str, dict[str, list[dict[str, float]]]]] = {}
             started_servers: dict[str, dict[str, float]] = {}
             try:

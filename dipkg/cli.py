@@ -208,7 +208,7 @@ def _query(args: argparse.Namespace) -> int:
     from dipkg.server.config import Settings
     from dipkg.server.dataset import DatasetError, load_dataset
     from dipkg.server.engine import QueryEngine, QueryError, QueryRequest
-    from dipkg.server.protocol import render_result
+    from dipkg.server.serializers import render_result
 
     settings = Settings(workers=1)
     settings.data_dir = args.data

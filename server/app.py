@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import logging
-import sys
 import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -31,60 +26,19 @@ from dipkg.graph.resources import package_version
 from dipkg.server.config import Settings
 from dipkg.server.dataset import ServedDataset, load_dataset
 from dipkg.server.engine import QueryEngine
+from dipkg.server.middleware import ServiceMiddleware, configure_access_log, log_format
+from dipkg.server.negotiation import error_response
 from dipkg.server.openapi import without_422
-from dipkg.server.protocol import error_response
 from dipkg.server.versions import PinVersion, Service, Versions, make_engine, service_of
 
 __all__ = ["Service", "create_app", "service_of"]
-
-access_log = logging.getLogger("dipkg.access")
-
-#: Sent with every response.  The pages load only what the service serves (YASGUI is vendored in
-#: /static; its editor sets inline styles, hence 'unsafe-inline' for styles only — never scripts),
-#: may not be framed (clickjacking), and nothing is sniffed into another type: a SPARQL answer
-#: with a literal that looks like HTML stays text.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                               "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
-                               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-}
-
-
-def bad_query_string(raw: bytes) -> str | None:
-    """Why the URL's query string is not UTF-8 once percent-decoded, or None if it is.
-
-    Starlette decodes it with replacement characters, so a query with a stray %FF would run as
-    some other query; the client should hear instead exactly what is wrong.
-    """
-    for part in raw.split(b"&"):
-        for piece in part.split(b"=", 1):
-            try:
-                unquote_to_bytes(piece.replace(b"+", b" ")).decode("utf-8")
-            except UnicodeDecodeError as err:
-                name = unquote_to_bytes(part.split(b"=", 1)[0]).decode("utf-8", "replace")
-                return (f"the URL's query string is not UTF-8: the parameter {name!r} has {err.reason} at byte "
-                        f"{err.start} once percent-decoded; percent-encode the UTF-8 bytes of the text")
-    return None
-
-
-def _configure_logging(settings: Settings) -> None:
-    if access_log.handlers:
-        return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    access_log.addHandler(handler)
-    access_log.setLevel(logging.INFO)
-    access_log.propagate = False
 
 
 def create_app(settings: Settings | None = None, dataset: ServedDataset | None = None) -> FastAPI:
     """The application; ``dataset``, when given, is served as loaded (so a caller that loaded it
     to fail fast does not load it twice)."""
     settings = settings or Settings()
-    _configure_logging(settings)
+    configure_access_log()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -113,6 +67,8 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                        allow_headers=["*"], expose_headers=["*"])
+    # outermost of ours (added last): ids, security headers and the log on every answer, errors too
+    app.add_middleware(ServiceMiddleware, log_format=log_format(settings.log_format))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -129,33 +85,6 @@ def create_app(settings: Settings | None = None, dataset: ServedDataset | None =
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors())
         return error_response(400, f"bad request: {problems}")
-
-    @app.middleware("http")
-    async def secure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        problem = bad_query_string(request.scope.get("query_string", b""))
-        response = error_response(400, problem) if problem else await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
-
-    @app.middleware("http")
-    async def log_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        request_id = uuid.uuid4().hex[:12]
-        response = await call_next(request)
-        elapsed = time.perf_counter() - started
-        response.headers["X-Request-Id"] = request_id
-        record = {
-            "ts": round(time.time(), 3), "id": request_id, "method": request.method,
-            "path": request.url.path, "status": response.status_code, "ms": round(1000 * elapsed, 1),
-            "client": request.client.host if request.client else None,
-        }
-        query_ms = getattr(request.state, "query_ms", None)
-        if query_ms is not None:
-            record["query_ms"] = query_ms
-        access_log.info(json.dumps(record) if settings.log_format == "json" else
-                        " ".join(f"{k}={v}" for k, v in record.items()))
-        return response
 
     # outermost, so that a request stays pinned to its version until its body is sent
     app.add_middleware(PinVersion)

@@ -41,8 +41,8 @@ from dipkg.graph.ingest import ArticleInput, IngestResult, ingest, remove
 from dipkg.graph.namespace import ID_IRI
 from dipkg.graph.publish import PublishError
 from dipkg.server.engine import QueryError, QueryRequest, Solutions
+from dipkg.server.negotiation import error_response
 from dipkg.server.openapi import ARTICLE_DELETE_RESPONSES, ARTICLE_POST_RESPONSES
-from dipkg.server.protocol import error_response
 from dipkg.server.versions import RELEASE_HEADER, Service, Versions, service_of
 
 router = APIRouter()

@@ -66,7 +66,10 @@ class Settings:
     write_token: str = field(default_factory=lambda: _env("WRITE_TOKEN", ""), repr=False)
     # the largest article accepted, in bytes (the build's limit, DIPKG_MAX_ARTICLE_BYTES)
     max_article_bytes: int = field(default_factory=max_article_bytes)
-    log_format: str = field(default_factory=lambda: _env("LOG_FORMAT", "json"))
+    # access log: "json" lines, "text" for people, or "auto" (text when stderr is a terminal)
+    log_format: str = field(default_factory=lambda: _env("LOG_FORMAT", "auto"))
+    # the HTTP parser: "auto" (httptools where installed, else h11), "httptools" or "h11"
+    http: str = field(default_factory=lambda: _env("HTTP", "auto"))
     # set when --rdf/--graph were given at all, even with no file (an empty dataset)
     serve_files: bool = False
 

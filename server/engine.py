@@ -31,7 +31,7 @@ import signal
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from dipkg.graph.namespace import PREFIXES
@@ -103,6 +103,9 @@ class QueryRequest:
     deadline: float | None = None
     #: who asks (the peer address): waiting requests are served per client in turn
     client: str = ""
+    #: the formats the client gets, so the worker can write the answer itself (``server.native``):
+    #: ``{"results": "json", "graph": "turtle", "prefixes": {...}}``; None for rows and triples
+    native: dict[str, Any] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -126,7 +129,20 @@ class Triples:
     seconds: float = 0.0
 
 
-Result = Solutions | Boolean | Triples
+@dataclass
+class Body:
+    """An answer the worker wrote itself: ``form`` "solutions" or "graph", in format ``format``
+    (a ``server.negotiation`` name), ``count`` rows or triples."""
+
+    body: bytes
+    form: str
+    format: str
+    count: int
+    truncated: bool = False
+    seconds: float = 0.0
+
+
+Result = Solutions | Boolean | Triples | Body
 
 
 class Engine(Protocol):
@@ -274,6 +290,7 @@ class QueryEngine:
             "max_rows": cap,
             "max_bytes": self.settings.max_result_bytes,
             "base_iri": request.base_iri,
+            "native": request.native,
         }
 
     def limit(self, request: QueryRequest) -> float:
@@ -393,6 +410,8 @@ class QueryEngine:
             return Boolean(reply["value"], seconds)
         if kind == "solutions":
             return Solutions(reply["variables"], reply["rows"], reply["truncated"], seconds)
+        if kind == "body":
+            return Body(reply["body"], reply["form"], reply["format"], reply["count"], reply["truncated"], seconds)
         return Triples(reply["triples"], reply["truncated"], seconds)
 
     def close(self) -> None:

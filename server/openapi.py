@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dipkg.server.protocol import GRAPH_FORMATS, RESULT_FORMATS
+from dipkg.server.negotiation import GRAPH_FORMATS, RESULT_FORMATS
 
 Json = dict[str, Any]
 

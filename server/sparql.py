@@ -20,7 +20,7 @@ Parameters besides the protocol's ``query``, ``default-graph-uri`` and ``named-g
 Every SELECT and graph answer carries ``X-Dipkg-Truncated: true|false`` and ``X-Dipkg-Row-Limit:
 N``, and SPARQL JSON a top-level ``"dipkg": {"truncated": …, "rowLimit": N}``, because a capped
 answer that looks complete is the worst kind of wrong answer.  Errors are JSON
-``{"error", "detail"}`` (see ``server.protocol``).
+``{"error", "detail"}`` (see ``server.negotiation``).
 
 ``GET /sparql`` without a query (and ``GET /.well-known/void``) returns the SPARQL Service
 Description with VoID statistics, computed through the engine once (it honours the same limits as
@@ -50,22 +50,24 @@ from starlette.concurrency import run_in_threadpool
 
 from dipkg.graph.namespace import DATASET_IRI, METADATA_GRAPH
 from dipkg.server.engine import (
+    Body,
     Boolean,
     QueryError,
     QueryRefused,
     QueryRequest,
     QueryTimeout,
     QueryTooLarge,
+    Result,
     Solutions,
     Triples,
 )
-from dipkg.server.openapi import SPARQL_GET, SPARQL_POST, SPARQL_RESPONSES
-from dipkg.server.protocol import (
+from dipkg.server.negotiation import (
     ALL_FORMATS,
     GRAPH_FORMATS,
     PREFIXES,
     PROVENANCE_PROFILE,
     RESULT_FORMATS,
+    Format,
     NotAcceptable,
     browser_wants_html,
     check_format_names,
@@ -75,12 +77,11 @@ from dipkg.server.protocol import (
     negotiate,
     parse_accept,
     query_error_response,
-    serialize_graph,
-    serialize_rdf,
-    serialize_results,
     wants_provenance,
 )
+from dipkg.server.openapi import SPARQL_GET, SPARQL_POST, SPARQL_RESPONSES
 from dipkg.server.provenance import annotate
+from dipkg.server.serializers import native_body, native_formats, serialize_graph, serialize_rdf, serialize_results
 from dipkg.server.versions import service_of
 
 if TYPE_CHECKING:
@@ -291,13 +292,15 @@ async def answer(request: Request, params: Params, queries: Sequence[str]) -> Re
         format_values = params.all("format")
         check_format_names(format_values)
         accept = request.headers.get("accept")
+        request.state.query = query
         provenance = bool(params.flag("provenance")) or wants_provenance(accept)
+        formats: tuple[tuple[Format, str] | None, tuple[Format, str] | None] = (None, None)
         if provenance:
             if any(v.strip() and v.strip().lower() not in ("json", "application/sparql-results+json")
                    for v in format_values):
                 raise BadParameter("provenance is returned in SPARQL JSON only: drop format= or use format=json")
-        elif not any(v.strip() for v in format_values):
-            _check_acceptable(accept)
+        else:
+            formats = _formats(format_values, accept)
         query_request = QueryRequest(
             query,
             default_graph_uris=tuple(params.all("default-graph-uri")),
@@ -306,6 +309,7 @@ async def answer(request: Request, params: Params, queries: Sequence[str]) -> Re
             timeout=params.seconds("timeout"),
             max_rows=params.count("max-rows"),
             client=request.client.host if request.client else "",
+            native=None if provenance else native_formats(*(f[0] if f else None for f in formats)),
         )
         # one time budget for the whole request: waiting, running, and provenance's own queries
         arrived = float(getattr(request.state, "arrived", time.monotonic()))
@@ -314,20 +318,46 @@ async def answer(request: Request, params: Params, queries: Sequence[str]) -> Re
         request.state.query_ms = round(result.seconds * 1000, 1)
         row_limit = min(query_request.max_rows or settings.max_rows, settings.max_rows)
         headers = {"Vary": "Accept"}
-        if isinstance(result, Solutions | Triples):
+        if isinstance(result, Solutions | Triples | Body):
             headers["X-Dipkg-Truncated"] = "true" if result.truncated else "false"
             headers["X-Dipkg-Row-Limit"] = str(row_limit)
         if provenance:
             return await _with_provenance(request, query_request, result, row_limit, headers)
-        if isinstance(result, Triples):
-            fmt, media = choose("graph", format_values, accept)
-            body = serialize_graph(result, fmt)
-        else:
-            fmt, media = choose("results", format_values, accept)
-            body = serialize_results(result, fmt, row_limit)
+        body, media = _write(result, formats, format_values, accept, row_limit)
         return Response(body, headers=headers, media_type=content_type(media))
     except QueryError as err:
         return query_error_response(err)
+
+
+def _formats(format_values: Sequence[str], accept: str | None
+             ) -> tuple[tuple[Format, str] | None, tuple[Format, str] | None]:
+    """The format (and media type) the answer will have if it is results, and if it is a graph —
+    chosen before the query runs, so that the worker can write it; 406 at once when neither kind
+    has one the client takes."""
+    chosen: list[tuple[Format, str] | None] = []
+    for kind in ("results", "graph"):
+        try:
+            chosen.append(choose(kind, format_values, accept))
+        except NotAcceptable:
+            chosen.append(None)
+    if chosen[0] is None and chosen[1] is None:
+        _check_acceptable(accept)
+    return chosen[0], chosen[1]
+
+
+def _write(result: Result, formats: tuple[tuple[Format, str] | None, tuple[Format, str] | None],
+           format_values: Sequence[str], accept: str | None, row_limit: int) -> tuple[bytes, str]:
+    """The body and media type of an answer: the worker's bytes where it wrote them, else written
+    here (CSV, TSV, ASK; a graph its format cannot express gets the 406 that says so)."""
+    if isinstance(result, Body):
+        chosen = formats[0] if result.form == "solutions" else formats[1]
+        assert chosen is not None and chosen[0].name == result.format
+        return native_body(result, row_limit), chosen[1]
+    if isinstance(result, Triples):
+        fmt, media = formats[1] or choose("graph", format_values, accept)
+        return serialize_graph(result, fmt), media
+    fmt, media = formats[0] or choose("results", format_values, accept)
+    return serialize_results(result, fmt, row_limit), media
 
 
 def _check_acceptable(accept: str | None) -> None:
@@ -344,7 +374,7 @@ def _check_acceptable(accept: str | None) -> None:
                         f"{', '.join(offered[:4])}, graphs as {', '.join(offered[4:])} (or use format=)", offered)
 
 
-async def _with_provenance(request: Request, query_request: QueryRequest, result: Solutions | Boolean | Triples,
+async def _with_provenance(request: Request, query_request: QueryRequest, result: Result,
                            row_limit: int, headers: dict[str, str]) -> Response:
     service = _service(request)
     if not isinstance(result, Solutions):

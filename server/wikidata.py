@@ -31,8 +31,8 @@ from dipkg.graph.wikidata_export import Export, export_store
 from dipkg.server.conditional import not_modified
 from dipkg.server.conditional import validators as _validators
 from dipkg.server.dataset import rdf_format
+from dipkg.server.negotiation import error_response
 from dipkg.server.openapi import WIKIDATA_RESPONSES
-from dipkg.server.protocol import error_response
 from dipkg.server.versions import Service, service_of
 
 router = APIRouter()

@@ -22,6 +22,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from dipkg.server.native import GRAPH_WRITERS, RESULT_WRITERS, native_solutions, write_graph
 from dipkg.server.sandbox import SandboxUnavailable, confine
 
 Term = tuple[Any, ...]
@@ -90,7 +91,8 @@ def _query(store: ox.Store, query: str, options: dict[str, Any]) -> Any:
 
 def run(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
     """Answer one job; ``job["graphs"]`` is its dataset (``server.dataset.GraphPlan``), or None
-    for the query's own (``FROM``)."""
+    for the query's own (``FROM``).  ``job["native"]`` (when given) names the formats the
+    client will get, so that the answer can be written here by pyoxigraph and sent as bytes."""
     options: dict[str, Any] = {}
     plan = job["graphs"]
     if plan is not None and plan["merge"]:
@@ -108,32 +110,55 @@ def run(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
     result = _query(store, job["query"], options)
     cap = job["max_rows"]
     budget = job.get("max_bytes") or 0
+    native = job.get("native") or {}
     if isinstance(result, ox.QueryBoolean):
         return {"kind": "boolean", "value": bool(result)}
     if isinstance(result, ox.QuerySolutions):
-        variables = [v.value for v in result.variables]
-        rows: list[list[Term | None]] = []
-        truncated = False
-        used = 0
-        for solution in result:
-            if len(rows) >= cap or (budget and used > budget):
-                truncated = True
-                break
-            row = [encode(solution[v]) for v in variables]
-            used += sum(_size(term) for term in row)
-            rows.append(row)
-        return {"kind": "solutions", "variables": variables, "rows": rows, "truncated": truncated}
-    triples: list[tuple[Term | None, Term | None, Term | None]] = []
+        if native.get("results") in RESULT_WRITERS:
+            body = native_solutions(result, native["results"], cap, budget)
+            if body is not None:
+                return body
+            result = _query(store, job["query"], options)  # past a limit: again, cut row by row
+        return _solutions(result, cap, budget)
+    return _graph_result(result, cap, budget, native)
+
+
+def _solutions(result: ox.QuerySolutions, cap: int, budget: int) -> dict[str, Any]:
+    """The solutions as plain tuples, at most ``cap`` rows and about ``budget`` bytes."""
+    variables = [v.value for v in result.variables]
+    rows: list[list[Term | None]] = []
+    truncated = False
+    used = 0
+    for solution in result:
+        if len(rows) >= cap or (budget and used > budget):
+            truncated = True
+            break
+        row = [encode(solution[v]) for v in variables]
+        used += sum(_size(term) for term in row)
+        rows.append(row)
+    return {"kind": "solutions", "variables": variables, "rows": rows, "truncated": truncated}
+
+
+def _graph_result(result: ox.QueryTriples, cap: int, budget: int, native: dict[str, Any]) -> dict[str, Any]:
+    """The triples, cut at ``cap`` and ``budget``: written here when the client's format is
+    known and pyoxigraph can write it, else as plain tuples for the service to write."""
+    triples: list[ox.Triple] = []
     truncated = False
     used = 0
     for triple in result:
         if len(triples) >= cap or (budget and used > budget):
             truncated = True
             break
-        terms = (encode(triple.subject), encode(triple.predicate), encode(triple.object))
-        used += sum(_size(term) for term in terms)
-        triples.append(terms)
-    return {"kind": "graph", "triples": triples, "truncated": truncated}
+        used += _ox_size(triple.subject) + _ox_size(triple.predicate) + _ox_size(triple.object)
+        triples.append(triple)
+    rdf_format = GRAPH_WRITERS.get(native.get("graph") or "")
+    if rdf_format is not None:
+        body = write_graph(triples, rdf_format, native.get("prefixes") or {})
+        if body is not None:
+            return {"kind": "body", "form": "graph", "format": native["graph"], "body": body,
+                    "count": len(triples), "truncated": truncated}
+    encoded = [(encode(t.subject), encode(t.predicate), encode(t.object)) for t in triples]
+    return {"kind": "graph", "triples": encoded, "truncated": truncated}
 
 
 def _size(term: Term | None) -> int:
@@ -141,6 +166,15 @@ def _size(term: Term | None) -> int:
     if term is None:
         return 0
     return sum(len(part) for part in term if isinstance(part, str)) + 8
+
+
+def _ox_size(term: Any) -> int:
+    """``_size`` of a pyoxigraph term, without encoding it first."""
+    if isinstance(term, ox.Triple):
+        return _ox_size(term.subject) + _ox_size(term.predicate) + _ox_size(term.object) + 8
+    if isinstance(term, ox.Literal):
+        return len(term.value) + len(term.datatype.value) + len(term.language or "") + 8
+    return len(term.value) + 8
 
 
 def limit_memory(megabytes: int) -> None:

@@ -11,7 +11,6 @@ from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, S
 from rdflib.term import URIRef, Variable
 
 from dipkg.server.engine import Solutions
-from dipkg.server.protocol import nt_term
 from dipkg.server.provenance import terms
 from dipkg.server.provenance.shape import CONDITIONAL, Block, Pattern, Shape
 from dipkg.server.provenance.terms import (
@@ -30,6 +29,7 @@ from dipkg.server.provenance.terms import (
     _uri,
     render_path,
 )
+from dipkg.server.serializers import nt_term
 from dipkg.server.worker import Term
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse, Response
 
 from dipkg.graph.namespace import DIP_IRI
 from dipkg.server.engine import Boolean, QueryError, QueryRequest, Solutions
+from dipkg.server.negotiation import browser_wants_html, error_response
 from dipkg.server.openapi import PROVENANCE_RESPONSES
-from dipkg.server.protocol import browser_wants_html, error_response, json_term
 from dipkg.server.provenance import terms
 from dipkg.server.provenance.derive import (
     Derivations,
@@ -42,6 +42,7 @@ from dipkg.server.provenance.terms import (
     log,
     nt_triple,
 )
+from dipkg.server.serializers import json_term
 from dipkg.server.versions import service_of
 from dipkg.server.worker import Term
 

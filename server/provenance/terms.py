@@ -14,7 +14,7 @@ from rdflib.term import BNode, Literal, URIRef, Variable
 
 from dipkg.graph.namespace import DIP_IRI, ENTITY_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from dipkg.server.engine import Boolean, QueryError, QueryRequest, Solutions
-from dipkg.server.protocol import nt_term
+from dipkg.server.serializers import nt_term
 from dipkg.server.worker import Term
 
 if TYPE_CHECKING:

@@ -227,10 +227,14 @@ def test_a_query_past_the_worker_memory_limit_is_stopped_and_the_service_goes_on
     assert httpx.get(running.sparql, params={"query": "ASK { ?s ?p ?o }"}, timeout=30).json()["boolean"] is True
 
 
-def test_connections_that_never_finish_their_headers_are_closed(seed_build: Any, start_server: Any) -> None:
+@pytest.mark.parametrize("parser", ["httptools", "h11"])
+def test_connections_that_never_finish_their_headers_are_closed(seed_build: Any, start_server: Any,
+                                                                parser: str) -> None:
     """Slowloris: 100 connections send half a request and wait; the service closes each after the
-    header deadline and keeps answering everyone else (bounded: 100 sockets, a few seconds)."""
-    running = start_server(["--data", str(seed_build.out)], {"DIPKG_HEADER_TIMEOUT": "1", "DIPKG_WORKERS": "1"})
+    header deadline and keeps answering everyone else (bounded: 100 sockets, a few seconds) —
+    with either HTTP parser."""
+    running = start_server(["--data", str(seed_build.out)],
+                           {"DIPKG_HEADER_TIMEOUT": "1", "DIPKG_WORKERS": "1", "DIPKG_HTTP": parser})
     host, port = running.url.removeprefix("http://").split(":")
     sockets = []
     for _ in range(100):
@@ -248,9 +252,31 @@ def test_connections_that_never_finish_their_headers_are_closed(seed_build: Any,
             sock.close()
 
 
-def test_a_kept_alive_connection_still_works_after_the_header_deadline(seed_build: Any, start_server: Any) -> None:
-    running = start_server(["--data", str(seed_build.out)], {"DIPKG_HEADER_TIMEOUT": "1", "DIPKG_WORKERS": "1"})
+@pytest.mark.parametrize("parser", ["httptools", "h11"])
+def test_a_kept_alive_connection_still_works_after_the_header_deadline(seed_build: Any, start_server: Any,
+                                                                       parser: str) -> None:
+    running = start_server(["--data", str(seed_build.out)],
+                           {"DIPKG_HEADER_TIMEOUT": "1", "DIPKG_WORKERS": "1", "DIPKG_HTTP": parser})
     with httpx.Client(base_url=running.url, timeout=5) as client:
         assert client.get("/health").status_code == 200
         time.sleep(0.5)  # within the keep-alive timeout (5 s), longer than nothing
         assert client.get("/health").status_code == 200
+
+
+@pytest.mark.parametrize("parser", ["httptools", "h11"])
+def test_headers_past_64_kb_are_refused_and_the_service_goes_on(seed_build: Any, start_server: Any,
+                                                                parser: str) -> None:
+    """A request whose headers never end but keep coming (one 70 KB header) is refused, not
+    buffered without bound, with either parser; a POST with a large body is not mistaken for it."""
+    running = start_server(["--data", str(seed_build.out)], {"DIPKG_WORKERS": "1", "DIPKG_HTTP": parser})
+    host, port = running.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 70_000)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
+    big_body = "SELECT * WHERE { ?s ?p ?o } LIMIT 1 #" + "x" * 60_000
+    response = httpx.post(running.sparql, content=big_body, timeout=10,
+                          headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code == 200, response.text

@@ -23,7 +23,7 @@ from dipkg.server.app import Service
 from dipkg.server.config import Settings
 from dipkg.server.dataset import load_dataset
 from dipkg.server.engine import QueryEngine, QueryRequest, Solutions
-from dipkg.server.protocol import json_term
+from dipkg.server.serializers import json_term
 
 ID = "https://w3id.org/dipkg/id/"
 DIP = "https://w3id.org/dipkg/ontology#"
