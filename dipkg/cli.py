@@ -103,7 +103,7 @@ def _ingest(args: argparse.Namespace) -> int:
     if result.added:
         print(f"ingested {len(result.added)} article(s): {_kinds(result.facts)}; "
               f"{result.seconds:.1f} s -> {result.release}")
-    return 0
+    return _push(args, "dipkg ingest") if args.to else 0
 
 
 def _remove(args: argparse.Namespace) -> int:
@@ -117,7 +117,7 @@ def _remove(args: argparse.Namespace) -> int:
         return 2
     print(f"removed {', '.join(result.removed)}: {_kinds(result.facts)}; "
           f"{result.seconds:.1f} s -> {result.release}")
-    return 0
+    return _push(args, "dipkg remove") if args.to else 0
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -277,8 +277,10 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
-def _push(args: argparse.Namespace) -> int:
-    """Load the release into a triple store over the Graph Store Protocol (graph/push.py)."""
+def _push(args: argparse.Namespace, command: str = "dipkg push") -> int:
+    """Load the release into a triple store over the Graph Store Protocol (graph/push.py). After
+    an ingest or a remove (``--to``) the resume file makes it send only the graphs the change made
+    different, and delete the one a remove took out."""
     from dipkg.graph.push import DEFAULT, PushError, push
 
     merge = None if args.no_merge else (args.merge_graph or DEFAULT)
@@ -286,7 +288,7 @@ def _push(args: argparse.Namespace) -> int:
         report = push(args.data, args.to, batch=args.batch, auth=args.auth, token=args.token,
                       state_file=args.state, merge_graph=merge, fresh=args.fresh)
     except PushError as err:
-        print(f"dipkg push: error: {err}", file=sys.stderr)
+        print(f"{command}: error: {err}", file=sys.stderr)
         return 2
     print(f"pushed {report.pushed} graphs ({report.triples} triples, {report.requests} requests) in "
           f"{report.seconds:.1f} s, {report.triples_per_second:,.0f} triples/s; {report.skipped} already there, "
@@ -347,6 +349,22 @@ def predeclared_prefixes() -> str:
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 
+def _push_options(p: argparse.ArgumentParser, required: bool) -> None:
+    """The push options, for ``push`` and (to send a change on) ``ingest`` and ``remove``."""
+    p.add_argument("--to", required=required, metavar="URL",
+                   help="the store's Graph Store Protocol address, e.g. http://127.0.0.1:7878/store"
+                        + ("" if required else " (after the change, push it there: only the graphs it changed)"))
+    p.add_argument("--auth", metavar="USER:PASS", help="HTTP Basic, or Digest where the store asks for it")
+    p.add_argument("--token", help="a bearer token (Authorization: Bearer T)")
+    p.add_argument("--batch", type=int, default=50_000, metavar="N", help="triples per request (default 50000)")
+    p.add_argument("--state", type=Path, help="the resume file (default DATA/.push-state-<endpoint hash>.json)")
+    p.add_argument("--fresh", action="store_true", help="ignore the resume file: push every graph again")
+    p.add_argument("--merge-graph", metavar="IRI",
+                   help="put the merge of all graphs into this named graph instead of the store's default graph "
+                        "(for stores whose default graph is the union of all graphs, e.g. Virtuoso)")
+    p.add_argument("--no-merge", action="store_true", help="push the named graphs only")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dipkg", description="A knowledge graph of diplomacy built from news articles.")
     p.add_argument("--version", action="version", version=f"dipkg {package_version()}")
@@ -364,10 +382,12 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--publisher")
     i.add_argument("--published", help="YYYY-MM-DD, YYYY-MM or YYYY (else from articles.toml beside the file)")
     i.add_argument("--url")
+    _push_options(i, required=False)
     i.set_defaults(func=_ingest)
     r = sub.add_parser("remove", help="take one article out of a built graph (a new release)")
     r.add_argument("article", help="its file name, IRI or id (article-<name>)")
     r.add_argument("--data", type=Path, default=Path("build"), help="the folder dipkg build wrote (default build/)")
+    _push_options(r, required=False)
     r.set_defaults(func=_remove)
     e = sub.add_parser("evaluate", help="score a built dataset against gold facts")
     e.add_argument("--gold", type=Path, required=True)
@@ -419,18 +439,8 @@ def parser() -> argparse.ArgumentParser:
     ld.add_argument("--out", type=Path, required=True, help="the folder to serve with dipkg serve --data")
     ld.set_defaults(func=_load)
     pu = sub.add_parser("push", help="load the release into a triple store (SPARQL 1.1 Graph Store Protocol)")
-    pu.add_argument("--to", required=True, metavar="URL",
-                    help="the store's Graph Store Protocol address, e.g. http://127.0.0.1:7878/store")
     pu.add_argument("--data", type=Path, default=Path("build"), help="a folder written by dipkg build")
-    pu.add_argument("--auth", metavar="USER:PASS", help="HTTP Basic, or Digest where the store asks for it")
-    pu.add_argument("--token", help="a bearer token (Authorization: Bearer T)")
-    pu.add_argument("--batch", type=int, default=50_000, metavar="N", help="triples per request (default 50000)")
-    pu.add_argument("--state", type=Path, help="the resume file (default DATA/.push-state-<endpoint hash>.json)")
-    pu.add_argument("--fresh", action="store_true", help="ignore the resume file: push every graph again")
-    pu.add_argument("--merge-graph", metavar="IRI",
-                    help="put the merge of all graphs into this named graph instead of the store's default graph "
-                         "(for stores whose default graph is the union of all graphs, e.g. Virtuoso)")
-    pu.add_argument("--no-merge", action="store_true", help="push the named graphs only")
+    _push_options(pu, required=True)
     pu.set_defaults(func=_push)
     x = sub.add_parser("export", help="facts for Wikidata (QuickStatements), or the entities that lack an item")
     x.add_argument("target", choices=["wikidata", "unlinked"],

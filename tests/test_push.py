@@ -131,3 +131,36 @@ def test_a_batch_below_one_is_refused(seed_build: object, oxigraph: OxigraphServ
     out: Path = seed_build.out  # type: ignore[attr-defined]
     done = dipkg("push", "--to", oxigraph.store, "--data", str(out), "--state", str(tmp_path / "s"), "--batch", batch)
     assert done.returncode == 2 and "--batch must be at least 1" in done.stderr
+
+
+def test_ingest_and_remove_with_to_push_only_what_changed(seed_build: object, oxigraph: OxigraphServer,
+                                                          tmp_path: Path) -> None:
+    """``dipkg ingest --to URL`` / ``dipkg remove --to URL``: the change goes on to the store, and
+    the graphs it did not touch (the other articles', the ontology) are not sent again."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(seed_build.out, data, symlinks=True)  # type: ignore[attr-defined]
+    state = tmp_path / "state.json"
+    assert dipkg("push", "--to", oxigraph.store, "--data", str(data), "--state", str(state)).returncode == 0
+    article = tmp_path / "vladivostok.txt"
+    article.write_text("Japanese Prime Minister Shinzo Abe met Russian President Vladimir Putin in "
+                       "Vladivostok on Thursday.\n", encoding="utf-8")
+    added = dipkg("ingest", str(article), "--data", str(data), "--published", "2016-09-02", "--title", "A test",
+                  "--to", oxigraph.store, "--state", str(state))
+    assert added.returncode == 0, added.stderr
+    pushed = next(line for line in added.stdout.splitlines() if line.startswith("pushed "))
+    skipped = int(pushed.split(";")[1].split()[0])
+    assert skipped >= 6  # the five seed articles' graphs and the ontology were already there
+    per_graph, merged = release_counts(data)
+    assert "https://w3id.org/dipkg/id/article-vladivostok" in per_graph
+    for iri, n in per_graph.items():
+        assert count(oxigraph, f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}") == n, iri
+    assert count(oxigraph, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") == merged
+
+    removed = dipkg("remove", "vladivostok.txt", "--data", str(data), "--to", oxigraph.store, "--state", str(state))
+    assert removed.returncode == 0, removed.stderr
+    assert "1 deleted" in removed.stdout
+    assert count(oxigraph, "SELECT (COUNT(*) AS ?n) { GRAPH <https://w3id.org/dipkg/id/article-vladivostok> "
+                           "{ ?s ?p ?o } }") == 0
+    assert count(oxigraph, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") == release_counts(data)[1]
