@@ -209,7 +209,10 @@ def serve(store_dir: str, conn: Connection, no_network: bool = True, memory_mb: 
     sandboxed = ready["sandbox"] == "seccomp"
     store = ox.Store.read_only(store_dir)
     limit_memory(memory_mb)
-    conn.send(ready)
+    try:
+        conn.send(ready)
+    except OSError:  # the service stopped while this worker started (BrokenPipeError): nothing to say
+        return
     while True:
         try:
             job = conn.recv()
@@ -224,4 +227,7 @@ def serve(store_dir: str, conn: Connection, no_network: bool = True, memory_mb: 
         except Exception as err:  # a query that fails while evaluating: report, keep serving
             kind = "network" if sandboxed and _refused_by_sandbox(err) else "evaluation"
             reply = {"kind": "error", "error": kind, "message": f"{type(err).__name__}: {err}"}
-        conn.send(reply)
+        try:
+            conn.send(reply)
+        except OSError:  # the service gave up on this answer (a time-out, a stop): it is killed anyway
+            return

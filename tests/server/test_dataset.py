@@ -89,6 +89,7 @@ def test_an_intact_release_records_the_size_of_every_file(previous_build: Path) 
     release = current_release(previous_build)
     assert release is not None
     info = json.loads((release / "store-info.json").read_text(encoding="utf-8"))
-    served = {p.name for p in release.iterdir() if p.is_file() and p.name != "store-info.json"}
+    served = {p.name for p in release.iterdir()
+              if p.is_file() and p.name != "store-info.json" and not p.name.startswith(".")}
     assert set(info["files"]) == served and {"dipkg.nq", "dipkg.trig", "dipkg.ttl"} <= served
     assert all(info["files"][name] == (release / name).stat().st_size for name in served)
