@@ -44,12 +44,13 @@ from fastapi.responses import FileResponse
 from dipkg.graph.namespace import ID_IRI, INFERRED_GRAPH, NIF
 from dipkg.server.conditional import not_modified, validators
 from dipkg.server.dataset import rdf_format
+from dipkg.server.description import DUMPS
+from dipkg.server.description import SPANS_DUMP as SPANS_DUMP  # (the about page lists it)
 from dipkg.server.engine import QueryError
 from dipkg.server.negotiation import choose, content_type, error_response, graph_format, query_error_response
 from dipkg.server.openapi import DOWNLOAD_RESPONSES, GRAPH_RESPONSES, GRAPH_STORE_GET
 from dipkg.server.serializers import serialize_rdf as _serialize
-from dipkg.server.sparql import DUMPS, BadParameter, Params
-from dipkg.server.sparql import SPANS_DUMP as SPANS_DUMP  # (the about page lists it)
+from dipkg.server.sparql import BadParameter, Params
 from dipkg.server.versions import service_of
 
 if TYPE_CHECKING:

@@ -29,7 +29,9 @@ MAX_HEADER_BYTES = 65536
 
 
 class _HeaderDeadline:
-    """The timer both protocols share; ``_waiting_for_headers`` says whether it should fire."""
+    """The timer both protocols share: armed while a connection waits for request headers,
+    re-armed after each response, dropped with the connection; ``_waiting_for_headers`` says
+    whether it should fire (each protocol knows when its headers are complete)."""
 
     header_timeout = 10.0
     loop: asyncio.AbstractEventLoop
@@ -48,6 +50,15 @@ class _HeaderDeadline:
 
     def _waiting_for_headers(self) -> bool:
         raise NotImplementedError
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()  # type: ignore[misc]  # the protocol after this mixin
+        if not self.transport.is_closing():
+            self._arm()  # waiting for the next request's headers on a kept-alive connection
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)  # type: ignore[misc]
 
     def _too_slow(self) -> None:
         self._header_timer = None
@@ -68,14 +79,6 @@ class GuardedH11Protocol(_HeaderDeadline, H11Protocol):
         if self.cycle is not None and not self.cycle.response_complete:
             self._disarm()  # a request is being served: the headers came in time
 
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if not self.transport.is_closing():
-            self._arm()  # waiting for the next request's headers on a kept-alive connection
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
-        super().connection_lost(exc)
 
 
 def _httptools_protocol() -> type[Any] | None:
@@ -115,14 +118,6 @@ def _httptools_protocol() -> type[Any] | None:
             self._disarm()  # the headers came in time
             super().on_headers_complete()
 
-        def on_response_complete(self) -> None:
-            super().on_response_complete()
-            if not self.transport.is_closing():
-                self._arm()  # waiting for the next request's headers on a kept-alive connection
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm()
-            super().connection_lost(exc)
 
     return GuardedHttpToolsProtocol
 

@@ -17,9 +17,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from dipkg.server.description import Statistics, statistics
 from dipkg.server.engine import QueryError, QueryRequest, Solutions
 from dipkg.server.negotiation import PREFIXES, query_error_response
-from dipkg.server.sparql import Statistics, statistics
 from dipkg.server.versions import Service, service_of
 
 router = APIRouter()
