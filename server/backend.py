@@ -48,7 +48,7 @@ from dipkg.server.engine import (
     Triples,
 )
 from dipkg.server.screen import Screened, ScreenInvalid, ScreenRefused, screen
-from dipkg.server.worker import Term, encode
+from dipkg.server.worker import Term, capped_rows, encode, term_size
 
 log = logging.getLogger("dipkg.backend")
 
@@ -124,13 +124,6 @@ class _Body(io.RawIOBase):
         buffer[:n] = self._pending[:n]
         self._pending = self._pending[n:]
         return n
-
-
-def _size(term: Term | None) -> int:
-    """About how many bytes a term takes in a result (as the workers count it)."""
-    if term is None:
-        return 0
-    return sum(len(part) for part in term if isinstance(part, str)) + 8
 
 
 def _first_line(text: str) -> str:
@@ -264,18 +257,8 @@ class RemoteEngine:
                                 f"{_first_line(str(err))}") from None
 
     def _solutions(self, parsed: ox.QuerySolutions, body: _Body, cap: int) -> Solutions:
-        variables = [v.value for v in parsed.variables]
-        rows: list[list[Term | None]] = []
-        budget = self.settings.max_result_bytes
-        used = 0
-        truncated = False
-        for solution in parsed:
-            if len(rows) >= cap or (budget and used > budget):
-                truncated = True
-                break
-            row = [encode(solution[v]) for v in variables]
-            used += sum(_size(t) for t in row)
-            rows.append(row)
+        """The answer cut as the workers cut theirs (``worker.capped_rows``)."""
+        variables, rows, truncated = capped_rows(parsed, cap, self.settings.max_result_bytes)
         return Solutions(variables, rows, truncated or body.cut)
 
     def _triples(self, parsed: Iterator[Any], body: _Body, cap: int) -> Triples:
@@ -288,7 +271,7 @@ class RemoteEngine:
                 truncated = True
                 break
             terms = (encode(item.subject), encode(item.predicate), encode(item.object))
-            used += sum(_size(t) for t in terms)
+            used += sum(term_size(t) for t in terms)
             triples.append(terms)  # type: ignore[arg-type]  # (a parsed triple has no unbound term)
         return Triples(triples, truncated or body.cut)
 

@@ -123,19 +123,24 @@ def run(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
     return _graph_result(result, cap, budget, native)
 
 
-def _solutions(result: ox.QuerySolutions, cap: int, budget: int) -> dict[str, Any]:
-    """The solutions as plain tuples, at most ``cap`` rows and about ``budget`` bytes."""
+def capped_rows(result: ox.QuerySolutions, cap: int, budget: int) -> tuple[list[str], list[list[Term | None]], bool]:
+    """(variables, rows as plain tuples, truncated): at most ``cap`` rows and about ``budget``
+    bytes (0: no byte budget) — the one cut both the workers and ``--backend`` apply."""
     variables = [v.value for v in result.variables]
     rows: list[list[Term | None]] = []
-    truncated = False
     used = 0
     for solution in result:
         if len(rows) >= cap or (budget and used > budget):
-            truncated = True
-            break
+            return variables, rows, True
         row = [encode(solution[v]) for v in variables]
-        used += sum(_size(term) for term in row)
+        used += sum(term_size(term) for term in row)
         rows.append(row)
+    return variables, rows, False
+
+
+def _solutions(result: ox.QuerySolutions, cap: int, budget: int) -> dict[str, Any]:
+    """The solutions as plain tuples, at most ``cap`` rows and about ``budget`` bytes."""
+    variables, rows, truncated = capped_rows(result, cap, budget)
     return {"kind": "solutions", "variables": variables, "rows": rows, "truncated": truncated}
 
 
@@ -161,7 +166,7 @@ def _graph_result(result: ox.QueryTriples, cap: int, budget: int, native: dict[s
     return {"kind": "graph", "triples": encoded, "truncated": truncated}
 
 
-def _size(term: Term | None) -> int:
+def term_size(term: Term | None) -> int:
     """About how many bytes a term takes in a result (its text; the markup around it is less)."""
     if term is None:
         return 0
@@ -169,7 +174,7 @@ def _size(term: Term | None) -> int:
 
 
 def _ox_size(term: Any) -> int:
-    """``_size`` of a pyoxigraph term, without encoding it first."""
+    """``term_size`` of a pyoxigraph term, without encoding it first (within a few bytes)."""
     if isinstance(term, ox.Triple):
         return _ox_size(term.subject) + _ox_size(term.predicate) + _ox_size(term.object) + 8
     if isinstance(term, ox.Literal):
