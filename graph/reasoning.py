@@ -214,16 +214,21 @@ class _Chainer:
                 yield s, p, twin
 
 
-def infer(asserted: Graph) -> Graph:
-    """The triples OWL-RL adds to ``asserted`` (ontology + entities + articles), filtered —
-    the same graph as ``infer_owlrl``, computed by forward chaining in time linear in the data."""
-    chainer = _Chainer(_Axioms(asserted))
-    chainer.run(asserted)
+def _new_and_kept(chainer: _Chainer, asserted: Graph | set[Triple]) -> Graph:
+    """What the closure adds to ``asserted``, less what ``_keep`` filters out as noise."""
     inferred = Graph()
     for s, p, o in chainer.known:
         if (s, p, o) not in asserted and _keep(s, p, o):
             inferred.add((s, p, o))
     return inferred
+
+
+def infer(asserted: Graph) -> Graph:
+    """The triples OWL-RL adds to ``asserted`` (ontology + entities + articles), filtered —
+    the same graph as ``infer_owlrl``, computed by forward chaining in time linear in the data."""
+    chainer = _Chainer(_Axioms(asserted))
+    chainer.run(asserted)
+    return _new_and_kept(chainer, asserted)
 
 
 def infer_more(schema: Graph, asserted: set[Triple], closed: Iterable[Triple], delta: Iterable[Triple]) -> Graph:
@@ -235,8 +240,4 @@ def infer_more(schema: Graph, asserted: set[Triple], closed: Iterable[Triple], d
     chainer = _Chainer(_Axioms(schema))
     chainer.seed(closed)
     chainer.run(delta)
-    inferred = Graph()
-    for s, p, o in chainer.known:
-        if (s, p, o) not in asserted and _keep(s, p, o):
-            inferred.add((s, p, o))
-    return inferred
+    return _new_and_kept(chainer, asserted)
